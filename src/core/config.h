@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* homegate.conf: schema-driven parser; every key typed and validated, unknown keys rejected. */
+#ifndef HG_CONFIG_H
+#define HG_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stddef.h>
+
+#include "core/log.h"
+
+#define HG_CONFIG_PATH	      HOMEGATE_SYSCONFDIR "/homegate/homegate.conf"
+#define HG_CONFIG_MAX_SIZE    (256 * 1024)
+#define HG_CONFIG_NAME_MAX    32
+#define HG_CONFIG_ERR_MAX     512
+
+/* The whole configuration; a plain value, copied into the engine child by fork. Every field has
+ * a default (config_defaults), so a missing file key means the documented default. */
+struct hg_config {
+	/* [daemon] */
+	char user[HG_CONFIG_NAME_MAX];	    /* engine's unprivileged user */
+	char group[HG_CONFIG_NAME_MAX];	    /* group allowed on the control socket */
+	char state_dir[PATH_MAX];	    /* SQLite store, caches, keys */
+	char run_dir[PATH_MAX];		    /* control and hook sockets */
+	enum log_level log_level;
+	unsigned engine_restart_max_s;	    /* cap of the engine restart back-off */
+	/* [lan] */
+	char lan_interface[IF_NAMESIZE];    /* the LAN bridge */
+	/* [registry] */
+	unsigned lease_grace_s;		    /* policy kept this long after a lease ends */
+	unsigned seen_flush_s;		    /* how often last-seen times are written to flash */
+	unsigned max_devices;		    /* registry refuses new devices beyond this */
+};
+
+void config_defaults(struct hg_config *cfg);
+
+/* Parses a whole file into cfg (which should hold the defaults first). On error returns
+ * -EINVAL (or -errno for I/O) and writes into err a message naming file, line and key, e.g.
+ * "homegate.conf:12: daemon.log_level: \"loud\" is not one of err, warn, info, debug".
+ * cfg is left unchanged on error. */
+int config_load(struct hg_config *cfg, const char *path, char *err, size_t errlen);
+/* The same for a buffer (len bytes, need not be NUL-terminated); name is used in messages. */
+int config_parse(struct hg_config *cfg, const char *buf, size_t len, const char *name, char *err,
+	size_t errlen);
+/* Writes the effective configuration in file syntax (for `homegated -n`). */
+void config_dump(const struct hg_config *cfg, int fd);
+
+#endif

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The unprivileged engine process: registry, event intake, control socket (DESIGN §3). */
+#include "engine/engine.h"
+
+#include "api/control.h"
+#include "core/evloop.h"
+#include "core/ipc.h"
+#include "core/log.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "engine/registry.h"
+#include "observe/dnsmasq_hook.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct engine {
+	const struct hg_config *cfg;
+	struct ev_loop *loop;
+	int ipc_fd;
+	int hook_fd;
+	int control_fd;
+	struct store *store;
+	struct registry *reg;
+	struct control *ctl;
+	struct control_status status;
+	struct ev_timer flush_timer;
+	uint32_t seq;
+	bool hello, ready;
+	int exit_code;
+};
+
+static enum ipc_profile state_profile(enum dev_state s)
+{
+	switch (s) {
+	case DEV_BLOCKED:
+		return IPC_PROFILE_BLOCKED;
+	case DEV_NEW:
+	case DEV_PENDING:
+	case DEV_APPROVED:
+	case DEV_QUARANTINED:
+	case DEV_FORGOTTEN:
+		break;
+	}
+	return IPC_PROFILE_NONE;
+}
+
+static void engine_stop(struct engine *e, int code)
+{
+	e->exit_code = code;
+	ev_loop_break(e->loop);
+}
+
+static void send_or_die(struct engine *e, enum ipc_type type, const void *p, size_t len)
+{
+	int ret = ipc_send(e->ipc_fd, type, p, len, -1);
+
+	if (ret < 0) {
+		errno = -ret;
+		log_warn("ipc=send type=%d", (int)type);
+		engine_stop(e, 1);
+	}
+}
+
+static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_state to, void *arg)
+{
+	struct engine *e = arg;
+	struct ipc_dev_profile op = {.seq = ++e->seq, .profile = (uint8_t)state_profile(to)};
+
+	if (state_profile(from) == state_profile(to) && from != to)
+		return;
+	if (from == to && to == DEV_NEW)
+		return;
+	memcpy(op.mac, mac->b, 6);
+	send_or_die(e, IPC_E2P_DEV_PROFILE, &op, sizeof(op));
+}
+
+struct sync_ctx {
+	struct engine *e;
+	struct ipc_dev_sync msg;
+};
+
+static void sync_send(struct sync_ctx *s, bool final)
+{
+	s->msg.seq = ++s->e->seq;
+	s->msg.final = final;
+	send_or_die(s->e, IPC_E2P_DEV_SYNC, &s->msg,
+		offsetof(struct ipc_dev_sync, e) + s->msg.count * sizeof(s->msg.e[0]));
+	s->msg.count = 0;
+}
+
+static int sync_one(const struct device *dev, void *arg)
+{
+	struct sync_ctx *s = arg;
+	enum ipc_profile p = state_profile(dev->state);
+
+	if (p == IPC_PROFILE_NONE)
+		return 0;
+	memcpy(s->msg.e[s->msg.count].mac, dev->mac.b, 6);
+	s->msg.e[s->msg.count].profile = (uint8_t)p;
+	if (++s->msg.count == IPC_SYNC_MAX)
+		sync_send(s, false);
+	return 0;
+}
+
+/* Tells the parent the complete device -> profile table: after a restart the kernel keeps the
+ * old rules until this replaces them atomically. */
+static void engine_sync(struct engine *e)
+{
+	struct sync_ctx *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		fatalx("engine=sync error=oom");
+	s->e = e;
+	registry_foreach(e->reg, sync_one, s);
+	sync_send(s, true);
+	free(s);
+}
+
+static void hook_ready(int fd, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	char buf[DNSMASQ_HOOK_MAX + 1], err[128];
+	struct hg_event ev;
+	ssize_t n;
+
+	(void)events;
+	/* Bounded per wake-up so a flood cannot starve the control socket. */
+	for (int i = 0; i < 64; i++) {
+		int ret;
+
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0)
+			return;
+		if ((size_t)n > DNSMASQ_HOOK_MAX) {
+			log_warnx("intake=dnsmasq error=\"datagram of %zd bytes over the limit\"", n);
+			continue;
+		}
+		ret = dnsmasq_hook_parse(buf, (size_t)n, util_now(), &ev, err, sizeof(err));
+		if (ret == -ENODATA) {
+			log_debug("intake=dnsmasq skip=\"%s\"", err);
+			continue;
+		}
+		if (ret < 0) {
+			log_warnx("intake=dnsmasq error=\"%s\"", err);
+			continue;
+		}
+		ret = registry_apply_event(e->reg, &ev);
+		if (ret < 0) {
+			char mac[HG_MAC_STRLEN];
+
+			log_warnx("intake=dnsmasq dev=%s error=\"%s\"",
+				util_mac_format(&ev.lease.mac, mac), strerror(-ret));
+			continue;
+		}
+		if (ev.lease.flags & HG_LEASE_HAS_MUD_URL) {
+			struct hg_event mu = {.type = HG_EV_MUD_URL, .source = ev.source,
+				.time = ev.time};
+
+			mu.mud_url.mac = ev.lease.mac;
+			util_strlcpy(mu.mud_url.url, ev.lease.mud_url, sizeof(mu.mud_url.url));
+			registry_apply_event(e->reg, &mu);
+		}
+	}
+}
+
+static void maybe_ready(struct engine *e)
+{
+	int ret;
+
+	if (e->ready || !e->hello || e->control_fd < 0 || e->hook_fd < 0)
+		return;
+	ret = control_open(e->loop, e->control_fd, e->reg, &e->status, &e->ctl);
+	if (ret < 0) {
+		errno = -ret;
+		log_warn("engine=control");
+		engine_stop(e, 1);
+		return;
+	}
+	ret = ev_io_add(e->loop, e->hook_fd, EPOLLIN, hook_ready, e);
+	if (ret < 0) {
+		errno = -ret;
+		log_warn("engine=hook");
+		engine_stop(e, 1);
+		return;
+	}
+	engine_sync(e);
+	send_or_die(e, IPC_E2P_READY, NULL, 0);
+	e->ready = true;
+	log_info("engine=ready devices=%u restarts=%u", registry_count(e->reg),
+		e->status.engine_restarts);
+}
+
+static void ipc_ready(int fd, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	struct ipc_msg m;
+	int ret;
+
+	(void)events;
+	for (;;) {
+		ret = ipc_recv(fd, &m, 0);
+		if (ret == -EAGAIN)
+			return;
+		if (ret == 0) {
+			log_info("engine=exit reason=\"parent closed the channel\"");
+			engine_stop(e, 0);
+			return;
+		}
+		if (ret < 0) {
+			/* A malformed message from the parent means it is not the parent we know. */
+			log_warnx("ipc=recv error=\"%s\" action=exit", strerror(-ret));
+			engine_stop(e, 1);
+			return;
+		}
+		switch (m.hdr.type) {
+		case IPC_P2E_HELLO: {
+			struct ipc_hello h;
+
+			memcpy(&h, m.payload, sizeof(h));
+			e->status.engine_restarts = h.restarts;
+			e->status.parent_start = h.parent_start;
+			e->hello = true;
+			break;
+		}
+		case IPC_P2E_FD: {
+			struct ipc_fd f;
+			int *slot;
+
+			memcpy(&f, m.payload, sizeof(f));
+			slot = f.kind == IPC_FD_CONTROL ? &e->control_fd
+				: f.kind == IPC_FD_DHCP_HOOK ? &e->hook_fd
+							     : NULL;
+			if (!slot || *slot >= 0) {
+				log_warnx("ipc=fd kind=%u error=\"unexpected\"", f.kind);
+				close(m.fd);
+				break;
+			}
+			*slot = m.fd;
+			break;
+		}
+		case IPC_P2E_OP_RESULT: {
+			struct ipc_op_result r;
+
+			memcpy(&r, m.payload, sizeof(r));
+			if (r.err)
+				log_warnx("enforce=op seq=%u error=\"%s\"", r.seq, strerror(-r.err));
+			break;
+		}
+		}
+		maybe_ready(e);
+	}
+}
+
+static void flush_tick(void *arg)
+{
+	struct engine *e = arg;
+
+	registry_flush(e->reg);
+	ev_timer_arm(e->loop, &e->flush_timer, (int64_t)e->cfg->seen_flush_s * 1000);
+}
+
+static void on_signal(int signo, void *arg)
+{
+	struct engine *e = arg;
+
+	log_info("engine=exit signal=%d", signo);
+	engine_stop(e, 0);
+}
+
+int engine_main(const struct hg_config *cfg, int ipc_fd)
+{
+	struct engine e = {.cfg = cfg, .ipc_fd = ipc_fd, .hook_fd = -1, .control_fd = -1};
+	char path[PATH_MAX];
+	int ret;
+
+	signal(SIGPIPE, SIG_IGN);
+	e.status.engine_start = util_now();
+	util_strlcpy(e.status.state_dir, cfg->state_dir, sizeof(e.status.state_dir));
+	e.loop = ev_loop_new();
+	if (!e.loop)
+		fatalx("engine=start error=\"cannot create event loop\"");
+	if ((size_t)snprintf(path, sizeof(path), "%s/homegate.db", cfg->state_dir) >= sizeof(path))
+		fatalx("engine=start error=\"state_dir too long\"");
+	ret = store_open(path, &e.store);
+	if (ret < 0)
+		fatalx("engine=start store=%s error=\"%s\"", path, strerror(-ret));
+	ret = registry_open(e.store, cfg->max_devices, &e.reg);
+	if (ret < 0)
+		fatalx("engine=start error=\"registry: %s\"", strerror(-ret));
+	registry_set_observer(e.reg, on_state, &e);
+	if (ev_signal_add(e.loop, SIGTERM, on_signal, &e) < 0 ||
+		ev_signal_add(e.loop, SIGINT, on_signal, &e) < 0 ||
+		ev_io_add(e.loop, ipc_fd, EPOLLIN, ipc_ready, &e) < 0)
+		fatalx("engine=start error=\"cannot register event sources\"");
+	ev_timer_init(&e.flush_timer, flush_tick, &e);
+	ev_timer_arm(e.loop, &e.flush_timer, (int64_t)cfg->seen_flush_s * 1000);
+
+	ret = ev_loop_run(e.loop);
+	if (ret < 0)
+		e.exit_code = 1;
+	registry_flush(e.reg);
+	control_close(e.ctl);
+	registry_close(e.reg);
+	store_close(e.store);
+	if (e.hook_fd >= 0)
+		close(e.hook_fd);
+	if (e.control_fd >= 0)
+		close(e.control_fd);
+	ev_loop_free(e.loop);
+	return e.exit_code;
+}

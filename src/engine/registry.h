@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Device registry: one record per device keyed by MAC, its lifecycle and the audit log (DESIGN §2). */
+#ifndef HG_REGISTRY_H
+#define HG_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/events.h"
+#include "core/store.h"
+#include "core/util.h"
+
+enum dev_state {
+	DEV_NEW = 0,
+	DEV_PENDING,
+	DEV_APPROVED,
+	DEV_BLOCKED,
+	DEV_QUARANTINED,
+	DEV_FORGOTTEN, /* only ever in the audit log: the record itself is deleted */
+};
+
+const char *dev_state_name(enum dev_state s);
+int dev_state_parse(const char *s, enum dev_state *out);
+
+#define DEV_MAX_ADDRS 8
+
+struct dev_addr {
+	struct hg_addr addr;
+	enum hg_source source;
+	int64_t first_seen, last_seen;
+	int64_t expires; /* lease end, 0 = unknown */
+};
+
+/* One identity claim (DHCP hostname, vendor class, MUD URL, ...) with its source and strength. */
+struct dev_identity {
+	char kind[16];	/* "hostname", "vendor_class", "dhcp_options", "mud_url" */
+	char value[HG_VENDOR_MAX];
+	enum hg_source source;
+	enum hg_strength strength;
+	int64_t first_seen, last_seen;
+};
+
+#define DEV_MAX_IDENTITIES 16
+
+struct device {
+	struct hg_mac mac;
+	enum dev_state state;
+	enum dev_state prev_state; /* restored by release from quarantine */
+	char hostname[HG_HOSTNAME_MAX];
+	char mud_url[HG_URL_MAX];
+	enum hg_source mud_source; /* 0 when no URL */
+	/* Classification slot, filled by the identifier. */
+	char vendor[64], model[64], category[16];
+	double confidence;
+	int64_t first_seen, last_seen;
+	struct dev_addr addrs[DEV_MAX_ADDRS];
+	unsigned naddrs;
+	struct dev_identity ids[DEV_MAX_IDENTITIES];
+	unsigned nids;
+	bool online;	/* holds a lease / associated */
+	bool seen_dirty; /* last_seen changed since the last flush */
+};
+
+/* Who caused a transition, for the audit log. */
+struct reg_actor {
+	const char *who; /* "user:root", "rule:lease", "isp", ... ([a-z0-9:_.-], <= 32 chars) */
+	const char *why; /* free text, sanitised before storing */
+};
+
+struct registry;
+
+/* Loads every device from the store. The registry does not own the store. */
+int registry_open(struct store *st, unsigned max_devices, struct registry **out);
+void registry_close(struct registry *reg);
+
+/* Applies an event (lease add/renew/del, device seen, MUD URL): creates the device in state
+ * `new` if unknown (audited), merges addresses and identity claims, updates last_seen. Writes to
+ * the store only when something other than last_seen changed. -ENOSPC beyond max_devices. */
+int registry_apply_event(struct registry *reg, const struct hg_event *ev);
+
+/* Lifecycle: approve, block, quarantine, release (quarantined -> previous state), forget
+ * (deletes the record and everything stored about it; an audit line without personal data
+ * beyond the MAC remains). -ENOENT for an unknown MAC, -EINVAL for a transition DESIGN §2
+ * forbids (e.g. release of a device that is not quarantined). */
+int registry_set_state(struct registry *reg, const struct hg_mac *mac, enum dev_state to,
+	const struct reg_actor *actor);
+int registry_release(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor);
+int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor);
+
+/* Lookup; the device stays owned by the registry and is valid until the next mutating call. */
+const struct device *registry_get(struct registry *reg, const struct hg_mac *mac);
+unsigned registry_count(struct registry *reg);
+/* Calls cb for each device in MAC order; stops early when cb returns non-zero. */
+int registry_foreach(struct registry *reg, int (*cb)(const struct device *dev, void *arg),
+	void *arg);
+
+/* Called after every committed lifecycle change (including creation, with from == to == DEV_NEW,
+ * and forget, with to == DEV_FORGOTTEN) so the engine can ask the parent for the matching
+ * enforcement profile. One observer; NULL removes it. */
+typedef void (*registry_state_cb)(const struct hg_mac *mac, enum dev_state from,
+	enum dev_state to, void *arg);
+void registry_set_observer(struct registry *reg, registry_state_cb cb, void *arg);
+
+/* Writes pending last_seen times to the store in one transaction (periodic and at exit). */
+int registry_flush(struct registry *reg);
+
+struct audit_entry {
+	int64_t id, time;
+	char mac[HG_MAC_STRLEN];
+	char who[33];
+	char action[16];	/* "create", "state", "forget", "mud_url", ... */
+	char from_state[16], to_state[16];
+	char why[256];
+	char file_hash[65];	/* sha256 hex of the MUD file decided on, when any */
+};
+
+/* Audit log, newest first; mac NULL for all devices. */
+int registry_audit_foreach(struct registry *reg, const struct hg_mac *mac, unsigned limit,
+	int (*cb)(const struct audit_entry *e, void *arg), void *arg);
+
+#endif
