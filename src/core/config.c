@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* homegate.conf: schema-driven parser; every key typed and validated, unknown keys rejected. */
+#include "core/config.h"
+
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN 4096
+
+enum cfg_type {
+	CFG_NAME,  /* POSIX portable user/group name */
+	CFG_PATH,  /* absolute path */
+	CFG_IFACE, /* network interface name */
+	CFG_UINT,  /* unsigned in [min, max] */
+	CFG_LEVEL, /* log level */
+};
+
+struct cfg_key {
+	const char *section, *key;
+	enum cfg_type type;
+	size_t off, size;
+	long long min, max;
+};
+
+#define F(field) offsetof(struct hg_config, field), sizeof(((struct hg_config *)0)->field)
+
+static const struct cfg_key cfg_keys[] = {
+	{"daemon", "user", CFG_NAME, F(user), 0, 0},
+	{"daemon", "group", CFG_NAME, F(group), 0, 0},
+	{"daemon", "state_dir", CFG_PATH, F(state_dir), 0, 0},
+	{"daemon", "run_dir", CFG_PATH, F(run_dir), 0, 0},
+	{"daemon", "log_level", CFG_LEVEL, F(log_level), 0, 0},
+	{"daemon", "engine_restart_max_s", CFG_UINT, F(engine_restart_max_s), 1, 3600},
+	{"lan", "interface", CFG_IFACE, F(lan_interface), 0, 0},
+	{"registry", "lease_grace_s", CFG_UINT, F(lease_grace_s), 0, 86400},
+	{"registry", "seen_flush_s", CFG_UINT, F(seen_flush_s), 1, 3600},
+	{"registry", "max_devices", CFG_UINT, F(max_devices), 1, 65536},
+};
+
+void config_defaults(struct hg_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	util_strlcpy(cfg->user, "homegate", sizeof(cfg->user));
+	util_strlcpy(cfg->group, "homegate", sizeof(cfg->group));
+	util_strlcpy(cfg->state_dir, "/var/lib/homegate", sizeof(cfg->state_dir));
+	util_strlcpy(cfg->run_dir, "/run/homegate", sizeof(cfg->run_dir));
+	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->engine_restart_max_s = 30;
+	util_strlcpy(cfg->lan_interface, "br-lan", sizeof(cfg->lan_interface));
+	cfg->lease_grace_s = 60;
+	cfg->seen_flush_s = 60;
+	cfg->max_devices = 4096;
+}
+
+struct parser {
+	const char *name;
+	unsigned line;
+	char *err;
+	size_t errlen;
+	char section[32];
+	bool seen[ARRAY_SIZE(cfg_keys)];
+};
+
+__attribute__((format(printf, 2, 3))) static int perr(struct parser *p, const char *fmt, ...)
+{
+	char msg[HG_CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(p->err, p->errlen, "%s:%u: %s", p->name, p->line, msg);
+	return -EINVAL;
+}
+
+static bool is_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (size_t i = 1; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+			    s[i] == '_' || s[i] == '-'))
+			return false;
+	return strlen(s) < HG_CONFIG_NAME_MAX;
+}
+
+static bool is_iface(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IF_NAMESIZE || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' ||
+			    s[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool is_abs_path(const char *s)
+{
+	if (s[0] != '/' || strlen(s) >= PATH_MAX || !util_is_printable(s, PATH_MAX))
+		return false;
+	for (const char *p = s; (p = strstr(p, "..")); p += 2)
+		if ((p == s || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	return true;
+}
+
+static int set_value(struct parser *p, struct hg_config *cfg, const struct cfg_key *k,
+	const char *v)
+{
+	char *field = (char *)cfg + k->off;
+	long long n;
+	enum log_level lvl;
+
+	switch (k->type) {
+	case CFG_NAME:
+		if (!is_name(v))
+			return perr(p, "%s.%s: \"%s\" is not a valid name ([a-z_][a-z0-9_-], at most %d characters)",
+				k->section, k->key, v, HG_CONFIG_NAME_MAX - 1);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_PATH:
+		if (!is_abs_path(v))
+			return perr(p, "%s.%s: \"%s\" is not an absolute path without \"..\"",
+				k->section, k->key, v);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_IFACE:
+		if (!is_iface(v))
+			return perr(p, "%s.%s: \"%s\" is not an interface name (1-15 of [A-Za-z0-9_.-])",
+				k->section, k->key, v);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_UINT:
+		switch (util_parse_int(v, k->min, k->max, &n)) {
+		case 0:
+			*(unsigned *)(void *)field = (unsigned)n;
+			break;
+		case -ERANGE:
+			return perr(p, "%s.%s: \"%s\" out of range %lld..%lld", k->section, k->key,
+				v, k->min, k->max);
+		default:
+			return perr(p, "%s.%s: \"%s\" is not a whole number", k->section, k->key,
+				v);
+		}
+		break;
+	case CFG_LEVEL:
+		if (log_level_parse(v, &lvl) < 0)
+			return perr(p, "%s.%s: \"%s\" is not one of err, warn, info, debug",
+				k->section, k->key, v);
+		*(enum log_level *)(void *)field = lvl;
+		break;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Unquotes or strips a trailing comment from a value in place; NULL on a syntax error. */
+static char *parse_value(struct parser *p, char *v, int *ret)
+{
+	v = trim(v);
+	if (*v == '"') {
+		char *r = v + 1, *w = v;
+
+		for (; *r && *r != '"'; r++) {
+			if (*r == '\\') {
+				if (r[1] != '"' && r[1] != '\\') {
+					*ret = perr(p, "bad escape \"\\%c\" in quoted value", r[1] ? r[1] : ' ');
+					return NULL;
+				}
+				r++;
+			}
+			*w++ = *r;
+		}
+		if (*r != '"') {
+			*ret = perr(p, "unterminated quoted value");
+			return NULL;
+		}
+		if (*trim(r + 1) != '\0' && *trim(r + 1) != '#') {
+			*ret = perr(p, "text after the closing quote");
+			return NULL;
+		}
+		*w = '\0';
+		return v;
+	}
+	for (char *c = v; *c; c++) {
+		if (*c == '#' && (c == v || c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			break;
+		}
+	}
+	return trim(v);
+}
+
+static int parse_line(struct parser *p, struct hg_config *cfg, char *line)
+{
+	char *s = trim(line), *eq, *key, *val;
+	int ret = 0;
+
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+		bool known = false;
+
+		if (!end || *trim(end + 1) != '\0')
+			return perr(p, "bad section header");
+		*end = '\0';
+		s = trim(s + 1);
+		for (size_t i = 0; i < ARRAY_SIZE(cfg_keys); i++)
+			if (strcmp(cfg_keys[i].section, s) == 0)
+				known = true;
+		if (!known)
+			return perr(p, "unknown section [%s]", s);
+		util_strlcpy(p->section, s, sizeof(p->section));
+		return 0;
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return perr(p, "expected \"key = value\"");
+	*eq = '\0';
+	key = trim(s);
+	if (!p->section[0])
+		return perr(p, "key \"%s\" outside a [section]", key);
+	val = parse_value(p, eq + 1, &ret);
+	if (!val)
+		return ret;
+	for (size_t i = 0; i < ARRAY_SIZE(cfg_keys); i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		if (strcmp(k->section, p->section) != 0 || strcmp(k->key, key) != 0)
+			continue;
+		if (p->seen[i])
+			return perr(p, "%s.%s: set twice", k->section, k->key);
+		p->seen[i] = true;
+		return set_value(p, cfg, k, val);
+	}
+	return perr(p, "unknown key \"%s.%s\"", p->section, key);
+}
+
+int config_parse(struct hg_config *cfg, const char *buf, size_t len, const char *name, char *err,
+	size_t errlen)
+{
+	struct parser p = {.name = name, .err = err, .errlen = errlen};
+	struct hg_config tmp = *cfg;
+	char line[LINE_MAX_LEN + 1];
+	size_t pos = 0;
+	int ret = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		p.line++;
+		if (n > LINE_MAX_LEN)
+			return perr(&p, "line longer than %d bytes", LINE_MAX_LEN);
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)line[i];
+
+			if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f)
+				return perr(&p, "control or non-ASCII byte 0x%02x in column %zu", c,
+					i + 1);
+		}
+		ret = parse_line(&p, &tmp, line);
+		if (ret)
+			return ret;
+		pos += n + 1;
+	}
+	*cfg = tmp;
+	return 0;
+}
+
+int config_load(struct hg_config *cfg, const char *path, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = util_read_file(path, HG_CONFIG_MAX_SIZE, &buf, &len);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			ret == -EFBIG ? "larger than 256 KiB" : strerror(-ret));
+		return ret;
+	}
+	ret = config_parse(cfg, buf, len, path, err, errlen);
+	free(buf);
+	return ret;
+}
+
+void config_dump(const struct hg_config *cfg, int fd)
+{
+	const char *section = "";
+	FILE *f;
+	int dfd = dup(fd);
+
+	if (dfd < 0)
+		return;
+	f = fdopen(dfd, "w");
+	if (!f) {
+		close(dfd);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cfg_keys); i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		const char *field = (const char *)cfg + k->off;
+
+		if (strcmp(section, k->section) != 0) {
+			fprintf(f, "%s[%s]\n", i ? "\n" : "", k->section);
+			section = k->section;
+		}
+		switch (k->type) {
+		case CFG_NAME:
+		case CFG_PATH:
+		case CFG_IFACE:
+			fprintf(f, "%s = %s\n", k->key, field);
+			break;
+		case CFG_UINT:
+			fprintf(f, "%s = %u\n", k->key, *(const unsigned *)(const void *)field);
+			break;
+		case CFG_LEVEL:
+			fprintf(f, "%s = %s\n", k->key,
+				log_level_name(*(const enum log_level *)(const void *)field));
+			break;
+		}
+	}
+	fclose(f);
+}
