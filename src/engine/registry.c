@@ -1,0 +1,798 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Device registry: one record per device keyed by MAC, its lifecycle and the audit log (DESIGN §2). */
+#include "engine/registry.h"
+
+#include "core/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct registry {
+	struct store *store;
+	unsigned max;
+	/* Sorted by MAC: lookups by binary search, foreach in MAC order. Owns the devices. */
+	struct device **devs;
+	unsigned n, cap;
+	registry_state_cb observer;
+	void *observer_arg;
+};
+
+static const char *const state_names[] = {
+	[DEV_NEW] = "new",
+	[DEV_PENDING] = "pending",
+	[DEV_APPROVED] = "approved",
+	[DEV_BLOCKED] = "blocked",
+	[DEV_QUARANTINED] = "quarantined",
+	[DEV_FORGOTTEN] = "forgotten",
+};
+
+/* allowed[from] is the set of states a user or rule may move a device to (DESIGN §2). */
+#define S(x) (1U << (x))
+static const unsigned allowed[] = {
+	[DEV_NEW] = S(DEV_PENDING) | S(DEV_APPROVED) | S(DEV_BLOCKED) | S(DEV_QUARANTINED),
+	[DEV_PENDING] = S(DEV_APPROVED) | S(DEV_BLOCKED) | S(DEV_QUARANTINED),
+	[DEV_APPROVED] = S(DEV_QUARANTINED) | S(DEV_BLOCKED),
+	[DEV_BLOCKED] = S(DEV_APPROVED) | S(DEV_PENDING),
+	[DEV_QUARANTINED] = S(DEV_APPROVED) | S(DEV_BLOCKED),
+	[DEV_FORGOTTEN] = 0,
+};
+
+const char *dev_state_name(enum dev_state s)
+{
+	if ((unsigned)s >= ARRAY_SIZE(state_names))
+		return "?";
+	return state_names[s];
+}
+
+int dev_state_parse(const char *s, enum dev_state *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum dev_state)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int db_err(struct registry *reg, const char *what)
+{
+	log_warnx("registry=store op=%s error=\"%s\"", what, sqlite3_errmsg(store_db(reg->store)));
+	return -EIO;
+}
+
+/* Prepares sql, binds the printf-like list of types ('t' text, 'i' int64, 'd' double, 'n'
+ * null), and steps once. Returns 0 on DONE/ROW (the row is discarded). */
+static int run(struct registry *reg, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(store_db(reg->store), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(reg, "prepare");
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		switch (types[i]) {
+		case 't':
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+			break;
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		default:
+			sqlite3_bind_null(st, i + 1);
+			break;
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_err(reg, "step");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int find(const struct registry *reg, const struct hg_mac *mac, bool *found)
+{
+	int lo = 0, hi = (int)reg->n - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int c = memcmp(reg->devs[mid]->mac.b, mac->b, 6);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	*found = false;
+	return lo;
+}
+
+static int insert_at(struct registry *reg, int pos, struct device *dev)
+{
+	if (reg->n == reg->cap) {
+		unsigned cap = reg->cap ? reg->cap * 2 : 64;
+		struct device **d = reallocarray(reg->devs, cap, sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		reg->devs = d;
+		reg->cap = cap;
+	}
+	memmove(reg->devs + pos + 1, reg->devs + pos, (reg->n - (unsigned)pos) * sizeof(*reg->devs));
+	reg->devs[pos] = dev;
+	reg->n++;
+	return 0;
+}
+
+static void addr_string(const struct hg_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family, a->family == AF_INET ? (const void *)&a->v4 : (const void *)&a->v6,
+		    buf, (socklen_t)len))
+		util_strlcpy(buf, "", len);
+}
+
+static int addr_parse(int family, const char *s, struct hg_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	return inet_pton(family, s, family == AF_INET ? (void *)&out->v4 : (void *)&out->v6) == 1
+		? 0
+		: -EINVAL;
+}
+
+static int audit(struct registry *reg, const struct hg_mac *mac, const char *who,
+	const char *action, const char *from, const char *to, const char *why)
+{
+	char m[HG_MAC_STRLEN], w[256];
+
+	util_sanitize(w, sizeof(w), why ? why : "", why ? strlen(why) : 0);
+	return run(reg,
+		"INSERT INTO audit (time, mac, who, action, from_state, to_state, why) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"ittttt" "t", util_now(), util_mac_format(mac, m), who, action, from, to, w);
+}
+
+/* Writes the whole record (device row, addresses, identities) inside the caller's
+ * transaction: small, and always consistent with memory after eviction. */
+static int save(struct registry *reg, const struct device *d)
+{
+	char m[HG_MAC_STRLEN], a[INET6_ADDRSTRLEN];
+	int ret;
+
+	util_mac_format(&d->mac, m);
+	ret = run(reg,
+		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url, mud_source, vendor,"
+		" model, category, confidence, first_seen, last_seen, online)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
+		" prev_state = excluded.prev_state, hostname = excluded.hostname,"
+		" mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
+		" vendor = excluded.vendor, model = excluded.model, category = excluded.category,"
+		" confidence = excluded.confidence, last_seen = excluded.last_seen,"
+		" online = excluded.online",
+		"tttttitttdiii", m, dev_state_name(d->state), dev_state_name(d->prev_state),
+		d->hostname, d->mud_url, (int64_t)d->mud_source, d->vendor, d->model, d->category,
+		d->confidence, d->first_seen, d->last_seen, (int64_t)d->online);
+	if (!ret)
+		ret = run(reg, "DELETE FROM addresses WHERE mac = ?", "t", m);
+	for (unsigned i = 0; !ret && i < d->naddrs; i++) {
+		const struct dev_addr *x = &d->addrs[i];
+
+		addr_string(&x->addr, a, sizeof(a));
+		ret = run(reg,
+			"INSERT INTO addresses (mac, family, addr, source, first_seen, last_seen,"
+			" expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"titiiii", m, (int64_t)x->addr.family, a, (int64_t)x->source, x->first_seen,
+			x->last_seen, x->expires);
+	}
+	if (!ret)
+		ret = run(reg, "DELETE FROM identities WHERE mac = ?", "t", m);
+	for (unsigned i = 0; !ret && i < d->nids; i++) {
+		const struct dev_identity *x = &d->ids[i];
+
+		ret = run(reg,
+			"INSERT INTO identities (mac, kind, value, source, strength, first_seen,"
+			" last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"tttiiii", m, x->kind, x->value, (int64_t)x->source, (int64_t)x->strength,
+			x->first_seen, x->last_seen);
+	}
+	return ret;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+static struct device *lookup(struct registry *reg, const struct hg_mac *mac)
+{
+	bool found;
+	int pos = find(reg, mac, &found);
+
+	return found ? reg->devs[pos] : NULL;
+}
+
+static int load(struct registry *reg)
+{
+	sqlite3 *db = store_db(reg->store);
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(db,
+		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
+		    " category, confidence, first_seen, last_seen, online FROM devices ORDER BY mac",
+		    -1, &st, NULL) != SQLITE_OK)
+		return db_err(reg, "load");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct device *d = calloc(1, sizeof(*d));
+		enum dev_state s, p;
+		bool found;
+		int pos;
+
+		if (!d) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (util_mac_parse(col(st, 0), &d->mac) < 0 || dev_state_parse(col(st, 1), &s) < 0 ||
+			dev_state_parse(col(st, 2), &p) < 0) {
+			log_warnx("registry=load mac=%s error=\"bad row skipped\"", col(st, 0));
+			free(d);
+			continue;
+		}
+		d->state = s;
+		d->prev_state = p;
+		util_strlcpy(d->hostname, col(st, 3), sizeof(d->hostname));
+		util_strlcpy(d->mud_url, col(st, 4), sizeof(d->mud_url));
+		d->mud_source = (enum hg_source)sqlite3_column_int(st, 5);
+		util_strlcpy(d->vendor, col(st, 6), sizeof(d->vendor));
+		util_strlcpy(d->model, col(st, 7), sizeof(d->model));
+		util_strlcpy(d->category, col(st, 8), sizeof(d->category));
+		d->confidence = sqlite3_column_double(st, 9);
+		d->first_seen = sqlite3_column_int64(st, 10);
+		d->last_seen = sqlite3_column_int64(st, 11);
+		d->online = sqlite3_column_int(st, 12) != 0;
+		pos = find(reg, &d->mac, &found);
+		if (found || insert_at(reg, pos, d) < 0) {
+			free(d);
+			continue;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_err(reg, "load");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (ret)
+		goto out;
+
+	if (sqlite3_prepare_v2(db,
+		    "SELECT mac, family, addr, source, first_seen, last_seen, expires FROM addresses"
+		    " ORDER BY rowid",
+		    -1, &st, NULL) != SQLITE_OK) {
+		ret = db_err(reg, "load");
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hg_mac mac;
+		struct device *d;
+		struct dev_addr *x;
+
+		if (util_mac_parse(col(st, 0), &mac) < 0 || !(d = lookup(reg, &mac)) ||
+			d->naddrs >= DEV_MAX_ADDRS)
+			continue;
+		x = &d->addrs[d->naddrs];
+		if (addr_parse(sqlite3_column_int(st, 1), col(st, 2), &x->addr) < 0)
+			continue;
+		x->source = (enum hg_source)sqlite3_column_int(st, 3);
+		x->first_seen = sqlite3_column_int64(st, 4);
+		x->last_seen = sqlite3_column_int64(st, 5);
+		x->expires = sqlite3_column_int64(st, 6);
+		d->naddrs++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(db,
+		    "SELECT mac, kind, value, source, strength, first_seen, last_seen FROM identities"
+		    " ORDER BY rowid",
+		    -1, &st, NULL) != SQLITE_OK) {
+		ret = db_err(reg, "load");
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hg_mac mac;
+		struct device *d;
+		struct dev_identity *x;
+
+		if (util_mac_parse(col(st, 0), &mac) < 0 || !(d = lookup(reg, &mac)) ||
+			d->nids >= DEV_MAX_IDENTITIES)
+			continue;
+		x = &d->ids[d->nids++];
+		util_strlcpy(x->kind, col(st, 1), sizeof(x->kind));
+		util_strlcpy(x->value, col(st, 2), sizeof(x->value));
+		x->source = (enum hg_source)sqlite3_column_int(st, 3);
+		x->strength = (enum hg_strength)sqlite3_column_int(st, 4);
+		x->first_seen = sqlite3_column_int64(st, 5);
+		x->last_seen = sqlite3_column_int64(st, 6);
+	}
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int registry_open(struct store *st, unsigned max_devices, struct registry **out)
+{
+	struct registry *reg = calloc(1, sizeof(*reg));
+	int ret;
+
+	if (!reg)
+		return -ENOMEM;
+	reg->store = st;
+	reg->max = max_devices;
+	ret = load(reg);
+	if (ret) {
+		registry_close(reg);
+		return ret;
+	}
+	log_info("registry=open devices=%u", reg->n);
+	*out = reg;
+	return 0;
+}
+
+void registry_close(struct registry *reg)
+{
+	if (!reg)
+		return;
+	for (unsigned i = 0; i < reg->n; i++)
+		free(reg->devs[i]);
+	free(reg->devs);
+	free(reg);
+}
+
+void registry_set_observer(struct registry *reg, registry_state_cb cb, void *arg)
+{
+	reg->observer = cb;
+	reg->observer_arg = arg;
+}
+
+static bool who_ok(const char *who)
+{
+	size_t n = 0;
+
+	if (!who)
+		return false;
+	for (; who[n]; n++) {
+		char c = who[n];
+
+		if (n >= 32 || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||
+				       c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return n > 0;
+}
+
+/* Merges an address; returns true when the stored record changes. */
+static bool merge_addr(struct device *d, const struct hg_addr *a, enum hg_source src,
+	int64_t now, int64_t expires)
+{
+	struct dev_addr *x = NULL;
+	size_t alen = a->family == AF_INET ? sizeof(a->v4) : sizeof(a->v6);
+
+	if (a->family != AF_INET && a->family != AF_INET6)
+		return false;
+	for (unsigned i = 0; i < d->naddrs; i++)
+		if (d->addrs[i].addr.family == a->family &&
+			memcmp(&d->addrs[i].addr.v6, &a->v6, alen) == 0)
+			x = &d->addrs[i];
+	if (x) {
+		x->last_seen = now;
+		if (x->expires == expires && x->source == src)
+			return false;
+		x->expires = expires;
+		x->source = src;
+		return true;
+	}
+	if (d->naddrs == DEV_MAX_ADDRS) {
+		unsigned old = 0;
+
+		for (unsigned i = 1; i < d->naddrs; i++)
+			if (d->addrs[i].last_seen < d->addrs[old].last_seen)
+				old = i;
+		d->addrs[old] = d->addrs[--d->naddrs];
+	}
+	x = &d->addrs[d->naddrs++];
+	memset(x, 0, sizeof(*x));
+	x->addr = *a;
+	x->source = src;
+	x->first_seen = x->last_seen = now;
+	x->expires = expires;
+	return true;
+}
+
+static bool merge_id(struct device *d, const char *kind, const char *raw, enum hg_source src,
+	int64_t now)
+{
+	char value[HG_VENDOR_MAX];
+	struct dev_identity *x;
+
+	util_sanitize(value, sizeof(value), raw, strlen(raw));
+	if (!value[0])
+		return false;
+	for (unsigned i = 0; i < d->nids; i++) {
+		x = &d->ids[i];
+		if (strcmp(x->kind, kind) == 0 && strcmp(x->value, value) == 0) {
+			x->last_seen = now;
+			return false;
+		}
+	}
+	if (d->nids == DEV_MAX_IDENTITIES) {
+		unsigned old = 0;
+
+		for (unsigned i = 1; i < d->nids; i++)
+			if (d->ids[i].last_seen < d->ids[old].last_seen)
+				old = i;
+		d->ids[old] = d->ids[--d->nids];
+	}
+	x = &d->ids[d->nids++];
+	memset(x, 0, sizeof(*x));
+	util_strlcpy(x->kind, kind, sizeof(x->kind));
+	util_strlcpy(x->value, value, sizeof(x->value));
+	x->source = src;
+	x->strength = hg_source_strength(src);
+	x->first_seen = x->last_seen = now;
+	return true;
+}
+
+static const struct hg_mac *event_mac(const struct hg_event *ev)
+{
+	switch (ev->type) {
+	case HG_EV_DEV_SEEN:
+		return &ev->dev_seen.mac;
+	case HG_EV_DHCP_LEASE:
+		return &ev->lease.mac;
+	case HG_EV_MUD_URL:
+		return &ev->mud_url.mac;
+	}
+	return NULL;
+}
+
+int registry_apply_event(struct registry *reg, const struct hg_event *ev)
+{
+	const struct hg_mac *mac = event_mac(ev);
+	char who[32], m[HG_MAC_STRLEN];
+	struct device *d, before;
+	bool found, created = false, changed = false;
+	int pos, ret;
+
+	if (!mac || (mac->b[0] & 1))
+		return -EINVAL;
+	pos = find(reg, mac, &found);
+	if (found) {
+		d = reg->devs[pos];
+	} else {
+		if (reg->n >= reg->max)
+			return -ENOSPC;
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		d->mac = *mac;
+		d->state = d->prev_state = DEV_NEW;
+		d->first_seen = ev->time;
+		created = changed = true;
+	}
+	before = *d;
+	d->last_seen = ev->time;
+	d->seen_dirty = true;
+
+	switch (ev->type) {
+	case HG_EV_DEV_SEEN:
+		changed |= merge_addr(d, &ev->dev_seen.addr, ev->source, ev->time, 0);
+		break;
+	case HG_EV_DHCP_LEASE: {
+		const struct hg_event_dhcp_lease *l = &ev->lease;
+
+		if (l->op == HG_LEASE_DEL) {
+			changed |= merge_addr(d, &l->addr, ev->source, ev->time, ev->time);
+			if (d->online)
+				changed = true;
+			d->online = false;
+			break;
+		}
+		if (!d->online)
+			changed = true;
+		d->online = true;
+		changed |= merge_addr(d, &l->addr, ev->source, ev->time,
+			(l->flags & HG_LEASE_HAS_EXPIRES) ? l->expires : 0);
+		if (l->flags & HG_LEASE_HAS_HOSTNAME) {
+			char h[HG_HOSTNAME_MAX];
+
+			util_sanitize(h, sizeof(h), l->hostname, strlen(l->hostname));
+			if (strcmp(h, d->hostname) != 0) {
+				util_strlcpy(d->hostname, h, sizeof(d->hostname));
+				changed = true;
+			}
+			changed |= merge_id(d, "hostname", l->hostname, ev->source, ev->time);
+		}
+		if (l->flags & HG_LEASE_HAS_VENDOR)
+			changed |= merge_id(d, "vendor_class", l->vendor_class, ev->source, ev->time);
+		if (l->flags & HG_LEASE_HAS_OPTIONS)
+			changed |= merge_id(d, "dhcp_options", l->requested_options, ev->source,
+				ev->time);
+		if (l->flags & HG_LEASE_HAS_MUD_URL)
+			changed |= merge_id(d, "mud_url", l->mud_url, ev->source, ev->time);
+		break;
+	}
+	case HG_EV_MUD_URL: {
+		char u[HG_URL_MAX];
+
+		util_sanitize(u, sizeof(u), ev->mud_url.url, strlen(ev->mud_url.url));
+		if (strcmp(u, d->mud_url) != 0 || d->mud_source != ev->source) {
+			util_strlcpy(d->mud_url, u, sizeof(d->mud_url));
+			d->mud_source = ev->source;
+			changed = true;
+		}
+		break;
+	}
+	}
+	if (!changed)
+		return 0;
+
+	snprintf(who, sizeof(who), "rule:%s", hg_source_name(ev->source));
+	ret = store_begin(reg->store);
+	if (ret)
+		goto fail;
+	ret = save(reg, d);
+	if (!ret && created)
+		ret = audit(reg, mac, who, "create", "", "new", "first seen");
+	if (!ret && ev->type == HG_EV_MUD_URL && strcmp(before.mud_url, d->mud_url) != 0)
+		ret = audit(reg, mac, who, "mud_url", "", "", d->mud_url);
+	if (ret) {
+		store_rollback(reg->store);
+		goto fail;
+	}
+	ret = store_commit(reg->store);
+	if (ret)
+		goto fail;
+	d->seen_dirty = false;
+	if (created) {
+		ret = insert_at(reg, pos, d);
+		if (ret) {
+			free(d);
+			return ret;
+		}
+		log_info("dev=%s action=create source=%s", util_mac_format(mac, m),
+			hg_source_name(ev->source));
+		if (reg->observer)
+			reg->observer(mac, DEV_NEW, DEV_NEW, reg->observer_arg);
+	}
+	return 0;
+fail:
+	if (created)
+		free(d);
+	else
+		*d = before;
+	return ret;
+}
+
+static int transition(struct registry *reg, struct device *d, enum dev_state to,
+	const struct reg_actor *actor)
+{
+	enum dev_state from = d->state, prev = d->prev_state;
+	char m[HG_MAC_STRLEN];
+	int ret;
+
+	if (to == DEV_QUARANTINED)
+		d->prev_state = from;
+	d->state = to;
+	ret = store_begin(reg->store);
+	if (!ret) {
+		ret = save(reg, d);
+		if (!ret)
+			ret = audit(reg, &d->mac, actor->who, "state", dev_state_name(from),
+				dev_state_name(to), actor->why);
+		if (ret)
+			store_rollback(reg->store);
+		else
+			ret = store_commit(reg->store);
+	}
+	if (ret) {
+		d->state = from;
+		d->prev_state = prev;
+		return ret;
+	}
+	log_info("dev=%s action=state from=%s to=%s who=%s", util_mac_format(&d->mac, m),
+		dev_state_name(from), dev_state_name(to), actor->who);
+	if (reg->observer)
+		reg->observer(&d->mac, from, to, reg->observer_arg);
+	return 0;
+}
+
+int registry_set_state(struct registry *reg, const struct hg_mac *mac, enum dev_state to,
+	const struct reg_actor *actor)
+{
+	struct device *d;
+
+	if (!actor || !who_ok(actor->who))
+		return -EINVAL;
+	if (to == DEV_NEW || to == DEV_FORGOTTEN || (unsigned)to >= ARRAY_SIZE(allowed))
+		return -EINVAL;
+	d = lookup(reg, mac);
+	if (!d)
+		return -ENOENT;
+	if (d->state == to)
+		return -EALREADY;
+	if (!(allowed[d->state] & S(to)))
+		return -EINVAL;
+	return transition(reg, d, to, actor);
+}
+
+int registry_release(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor)
+{
+	struct device *d;
+	enum dev_state to;
+
+	if (!actor || !who_ok(actor->who))
+		return -EINVAL;
+	d = lookup(reg, mac);
+	if (!d)
+		return -ENOENT;
+	if (d->state != DEV_QUARANTINED)
+		return -EINVAL;
+	to = d->prev_state;
+	if (to == DEV_QUARANTINED || to == DEV_FORGOTTEN)
+		to = DEV_PENDING;
+	return transition(reg, d, to, actor);
+}
+
+int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor)
+{
+	char m[HG_MAC_STRLEN];
+	struct device *d;
+	enum dev_state from;
+	bool found;
+	int pos, ret;
+
+	if (!actor || !who_ok(actor->who))
+		return -EINVAL;
+	pos = find(reg, mac, &found);
+	if (!found)
+		return -ENOENT;
+	d = reg->devs[pos];
+	from = d->state;
+	util_mac_format(mac, m);
+	ret = store_begin(reg->store);
+	if (ret)
+		return ret;
+	/* Deleting a device deletes its data: the record, addresses and identity claims go
+	 * (CASCADE), and the free text of its audit history too; the bare trail stays. */
+	ret = run(reg, "DELETE FROM devices WHERE mac = ?", "t", m);
+	if (!ret)
+		ret = run(reg, "UPDATE audit SET why = '', file_hash = '' WHERE mac = ?", "t", m);
+	if (!ret)
+		ret = audit(reg, mac, actor->who, "forget", dev_state_name(from), "forgotten",
+			actor->why);
+	if (ret) {
+		store_rollback(reg->store);
+		return ret;
+	}
+	ret = store_commit(reg->store);
+	if (ret)
+		return ret;
+	memmove(reg->devs + pos, reg->devs + pos + 1, (reg->n - (unsigned)pos - 1) * sizeof(*reg->devs));
+	reg->n--;
+	free(d);
+	log_info("dev=%s action=forget who=%s", m, actor->who);
+	if (reg->observer)
+		reg->observer(mac, from, DEV_FORGOTTEN, reg->observer_arg);
+	return 0;
+}
+
+const struct device *registry_get(struct registry *reg, const struct hg_mac *mac)
+{
+	return lookup(reg, mac);
+}
+
+unsigned registry_count(struct registry *reg)
+{
+	return reg->n;
+}
+
+int registry_foreach(struct registry *reg, int (*cb)(const struct device *dev, void *arg),
+	void *arg)
+{
+	for (unsigned i = 0; i < reg->n; i++) {
+		int ret = cb(reg->devs[i], arg);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int registry_flush(struct registry *reg)
+{
+	char m[HG_MAC_STRLEN];
+	unsigned n = 0;
+	int ret;
+
+	for (unsigned i = 0; i < reg->n; i++)
+		n += reg->devs[i]->seen_dirty;
+	if (!n)
+		return 0;
+	ret = store_begin(reg->store);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; !ret && i < reg->n; i++) {
+		struct device *d = reg->devs[i];
+
+		if (d->seen_dirty)
+			ret = run(reg, "UPDATE devices SET last_seen = ? WHERE mac = ?", "it",
+				d->last_seen, util_mac_format(&d->mac, m));
+	}
+	if (ret) {
+		store_rollback(reg->store);
+		return ret;
+	}
+	ret = store_commit(reg->store);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < reg->n; i++)
+		reg->devs[i]->seen_dirty = false;
+	log_debug("registry=flush devices=%u", n);
+	return 0;
+}
+
+int registry_audit_foreach(struct registry *reg, const struct hg_mac *mac, unsigned limit,
+	int (*cb)(const struct audit_entry *e, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	char m[HG_MAC_STRLEN];
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(store_db(reg->store),
+		    "SELECT id, time, mac, who, action, from_state, to_state, why, file_hash"
+		    " FROM audit WHERE (?1 IS NULL OR mac = ?1) ORDER BY id DESC LIMIT ?2",
+		    -1, &st, NULL) != SQLITE_OK)
+		return db_err(reg, "audit");
+	if (mac)
+		sqlite3_bind_text(st, 1, util_mac_format(mac, m), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(st, 0);
+		e.time = sqlite3_column_int64(st, 1);
+		util_strlcpy(e.mac, col(st, 2), sizeof(e.mac));
+		util_strlcpy(e.who, col(st, 3), sizeof(e.who));
+		util_strlcpy(e.action, col(st, 4), sizeof(e.action));
+		util_strlcpy(e.from_state, col(st, 5), sizeof(e.from_state));
+		util_strlcpy(e.to_state, col(st, 6), sizeof(e.to_state));
+		util_strlcpy(e.why, col(st, 7), sizeof(e.why));
+		util_strlcpy(e.file_hash, col(st, 8), sizeof(e.file_hash));
+		ret = cb(&e, arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_err(reg, "audit");
+	sqlite3_finalize(st);
+	return ret;
+}
