@@ -94,6 +94,8 @@ lab_down() {
 	local rc=$?
 	[ -n "$LAB_ID" ] || return $rc
 	trap - EXIT INT TERM
+	# Teardown must run to the end whatever fails on the way.
+	set +e
 	if [ "$rc" != 0 ] && [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP_QUIET:-}" ]; then
 		lab_show_log homegated
 		lab_show_log dnsmasq-gw

@@ -12,7 +12,7 @@ lab_require_root
 field() { # field MAC KEY: one value of `homegate device MAC --json`
 	lab_hg --json device "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)$2)"
 }
-listed() { lab_hg --json devices | grep -q "\"$1\""; }
+listed() { local l; l=$(lab_hg --json devices) && grep -q "\"$1\"" <<<"$l"; }
 can_reach() { lab_dev_exec "$1" ping -c1 -W1 203.0.113.10 >/dev/null 2>&1; }
 
 lab_up
