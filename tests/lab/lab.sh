@@ -27,10 +27,12 @@ LAB_WAN=
 LAB_GW=
 LAB_DEVS=()
 LAB_HG_PID=
+LAB_RC=0 # set by lab_fail or a caller's own trap: shows the logs at teardown
 
 lab_log() { echo "lab[$LAB_ID]: $*" >&2; }
 
 lab_fail() {
+	LAB_RC=1
 	lab_log "FAIL: $*"
 	exit 1
 }
@@ -92,6 +94,7 @@ lab_show_log() {
 
 lab_down() {
 	local rc=$?
+	[ "$rc" != 0 ] || rc=${LAB_RC:-0}
 	[ -n "$LAB_ID" ] || return $rc
 	trap - EXIT INT TERM
 	# Teardown must run to the end whatever fails on the way.

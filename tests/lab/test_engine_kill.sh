@@ -37,7 +37,11 @@ hook_load &
 hook_pid=$!
 cli_load &
 cli_pid=$!
-trap 'rc=$?; kill $hook_pid $cli_pid 2>/dev/null; (exit $rc); lab_down' EXIT
+stop_load() {
+	LAB_RC=$?
+	kill $hook_pid $cli_pid 2>/dev/null || true
+}
+trap 'stop_load; lab_down' EXIT
 
 restarts() { "$HOMEGATE_BUILD/homegate" -s "$LAB_SOCK" --json status 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["engine_restarts"])'; }
 for i in $(seq 1 "$KILLS"); do
