@@ -58,7 +58,8 @@ const char *log_level_name(enum log_level level)
 	return level_names[level];
 }
 
-static void log_emit(enum log_level level, const char *fmt, va_list ap, const char *suffix)
+__attribute__((format(printf, 2, 0))) static void log_emit(enum log_level level,
+	const char *fmt, va_list ap, const char *suffix)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char msg[1024];

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer harness: control socket requests against a real registry in a temporary store. */
+#include "api/control.h"
+#include "core/log.h"
+#include "core/store.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct control *ctl;
+static struct control_status status;
+
+static void init(void)
+{
+	char dir[] = "/tmp/hg-fuzz-ctl.XXXXXX", path[64];
+	struct registry *reg;
+	struct store *st;
+
+	log_init("fuzz", true, LOG_LEVEL_ERR);
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/db", dir);
+	if (store_open(path, &st) || registry_open(st, 64, &reg) ||
+		control_open(ev_loop_new(), -1, reg, &status, &ctl))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *resp;
+
+	if (!ctl)
+		init();
+	if (size > CONTROL_MAX_REQUEST)
+		return 0;
+	resp = control_handle(ctl, (const char *)data, size, "user:fuzz");
+	if (!resp || strchr(resp, '\n'))
+		abort();
+	free(resp);
+	return 0;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for the nftables backend, in a private network namespace (root; skipped otherwise). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/util.h"
+#include "policy/nft.h"
+
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Lists a ruleset object into buf; returns nft's result code. */
+static int list(const char *cmd, char *buf, size_t len)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	int rc;
+
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	rc = nft_run_cmd_from_buffer(ctx, cmd);
+	util_strlcpy(buf, nft_ctx_get_output_buffer(ctx), len);
+	nft_ctx_free(ctx);
+	return rc;
+}
+
+static int run(const char *cmd)
+{
+	char buf[256];
+
+	return list(cmd, buf, sizeof(buf));
+}
+
+#define CHECK(cond, code)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "check failed: %s\n", #cond);                              \
+			_exit(code);                                                               \
+		}                                                                                  \
+	} while (0)
+
+static int scenario(void)
+{
+	static const uint8_t m1[6] = {2, 0, 0, 0, 0, 1}, m2[6] = {2, 0, 0, 0, 0, 2};
+	struct ipc_dev_sync_entry e[3] = {
+		{.mac = {2, 0, 0, 0, 0, 3}, .profile = IPC_PROFILE_BLOCKED},
+		{.mac = {2, 0, 0, 0, 0, 4}, .profile = IPC_PROFILE_NONE},
+		{.mac = {2, 0, 0, 0, 0, 3}, .profile = IPC_PROFILE_BLOCKED},
+	};
+	char out[16384];
+	struct nft *n, *bad;
+
+	CHECK(nft_open("br-lan", "", &n) == 0, 1);
+	CHECK(nft_open("bad name!", "", &bad) == -EINVAL, 1);
+	CHECK(nft_open("br-lan", "x y", &bad) == -EINVAL, 1);
+	CHECK(nft_ensure_base(n) == 0, 2);
+	CHECK(list("list tables", out, sizeof(out)) == 0, 3);
+	CHECK(strstr(out, "table inet homegate") && strstr(out, "table bridge homegate"), 3);
+	CHECK(nft_dev_profile(n, m1, IPC_PROFILE_BLOCKED) == 0, 4);
+	CHECK(nft_dev_profile(n, m1, IPC_PROFILE_BLOCKED) == 0, 4); /* idempotent */
+	CHECK(nft_dev_profile(n, m2, IPC_PROFILE_BLOCKED) == 0, 4);
+	CHECK(nft_dev_profile(n, m2, (enum ipc_profile)9) == -EINVAL, 4);
+	list("list map inet homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:01 : jump prof_blocked"), 5);
+	list("list map bridge homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:02 : jump prof_blocked"), 5);
+	/* a restart (new context, ensure again) keeps the elements: fail-static */
+	nft_close(n);
+	CHECK(nft_open("br-lan", "", &n) == 0, 6);
+	CHECK(nft_ensure_base(n) == 0, 6);
+	list("list map inet homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:01"), 6);
+	/* removing one device leaves the other */
+	CHECK(nft_dev_sync(n, e, 2) == 0, 7);
+	CHECK(nft_dev_profile(n, (const uint8_t[6]){2, 0, 0, 0, 0, 3}, IPC_PROFILE_NONE) == 0, 7);
+	list("list map inet homegate dev_profile", out, sizeof(out));
+	CHECK(!strstr(out, "02:00:00:00:00:03") && !strstr(out, "02:00:00:00:00:01"), 7);
+	/* sync replaces everything; duplicates are refused and change nothing */
+	CHECK(nft_dev_sync(n, e, 1) == 0, 8);
+	CHECK(nft_dev_sync(n, e, 3) == -EINVAL, 8);
+	list("list map inet homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:03 : jump prof_blocked"), 8);
+	/* a table of another schema is replaced */
+	CHECK(run("delete table inet homegate") == 0, 9);
+	CHECK(run("add table inet homegate { comment \"homegate-schema-0\"; }") == 0, 9);
+	CHECK(nft_ensure_base(n) == 0, 9);
+	list("list table inet homegate", out, sizeof(out));
+	CHECK(strstr(out, "homegate-schema-1") && strstr(out, "chain prof_blocked"), 9);
+	/* other tables are never touched */
+	CHECK(run("add table inet other") == 0, 10);
+	CHECK(nft_remove(n) == 0, 10);
+	list("list tables", out, sizeof(out));
+	CHECK(!strstr(out, "homegate") && strstr(out, "table inet other"), 10);
+	nft_close(n);
+	return 0;
+}
+
+static void test_nft(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* A private network namespace: the host's ruleset is never touched. */
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(77);
+		_exit(scenario());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nft),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
