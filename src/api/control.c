@@ -19,11 +19,11 @@ struct client {
 	struct control *ctl;
 	int fd;
 	char who[33];
-	char *in;	/* request bytes not yet terminated by a newline */
+	char *in; /* request bytes not yet terminated by a newline */
 	size_t inlen;
-	char *out;	/* response bytes not yet written */
+	char *out; /* response bytes not yet written */
 	size_t outlen, outoff;
-	bool closing;	/* close once out is drained */
+	bool closing; /* close once out is drained */
 	struct ev_timer idle;
 };
 
@@ -106,7 +106,8 @@ static json_object *device_json(const struct device *d)
 		json_object_object_add(ao, "addr", json_object_new_string(a));
 		json_object_object_add(ao, "family",
 			json_object_new_string(x->addr.family == AF_INET ? "ipv4" : "ipv6"));
-		json_object_object_add(ao, "source", json_object_new_string(hg_source_name(x->source)));
+		json_object_object_add(
+			ao, "source", json_object_new_string(hg_source_name(x->source)));
 		json_object_object_add(ao, "last_seen", json_object_new_int64(x->last_seen));
 		json_object_object_add(ao, "expires", json_object_new_int64(x->expires));
 		json_object_array_add(addrs, ao);
@@ -118,7 +119,8 @@ static json_object *device_json(const struct device *d)
 
 		json_object_object_add(io, "kind", json_object_new_string(x->kind));
 		json_object_object_add(io, "value", json_object_new_string(x->value));
-		json_object_object_add(io, "source", json_object_new_string(hg_source_name(x->source)));
+		json_object_object_add(
+			io, "source", json_object_new_string(hg_source_name(x->source)));
 		json_object_object_add(io, "strength",
 			json_object_new_string((unsigned)x->strength < ARRAY_SIZE(strength)
 					? strength[x->strength]
@@ -159,14 +161,13 @@ static json_object *status_json(struct control *ctl)
 	for (unsigned s = DEV_NEW; s < DEV_FORGOTTEN; s++)
 		json_object_object_add(per, dev_state_name(s), json_object_new_int64(c.per[s]));
 	json_object_object_add(o, "version", json_object_new_string(HOMEGATE_VERSION));
-	json_object_object_add(o, "engine_uptime",
-		json_object_new_int64(util_now() - ctl->status->engine_start));
+	json_object_object_add(
+		o, "engine_uptime", json_object_new_int64(util_now() - ctl->status->engine_start));
 	json_object_object_add(o, "daemon_uptime",
-		json_object_new_int64(ctl->status->parent_start
-				? util_now() - ctl->status->parent_start
-				: 0));
-	json_object_object_add(o, "engine_restarts",
-		json_object_new_int64(ctl->status->engine_restarts));
+		json_object_new_int64(
+			ctl->status->parent_start ? util_now() - ctl->status->parent_start : 0));
+	json_object_object_add(
+		o, "engine_restarts", json_object_new_int64(ctl->status->engine_restarts));
 	json_object_object_add(o, "state_dir", json_object_new_string(ctl->status->state_dir));
 	json_object_object_add(o, "devices", json_object_new_int64(c.total));
 	json_object_object_add(o, "states", per);
@@ -274,7 +275,8 @@ char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const 
 		resp = respond_err("bad_request", msg);
 		goto out;
 	}
-	if (!json_object_object_get_ex(req, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
+	if (!json_object_object_get_ex(req, "cmd", &v) ||
+		!json_object_is_type(v, json_type_string)) {
 		resp = respond_err("bad_request", "\"cmd\" must be a string");
 		goto out;
 	}
@@ -289,7 +291,8 @@ char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const 
 	if (json_object_object_get_ex(req, "mac", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||
 			util_mac_parse(json_object_get_string(v), &mac) < 0) {
-			resp = respond_err("bad_request", "\"mac\" must be a MAC address like aa:bb:cc:dd:ee:ff");
+			resp = respond_err("bad_request",
+				"\"mac\" must be a MAC address like aa:bb:cc:dd:ee:ff");
 			goto out;
 		}
 		macs = json_object_get_string(v);
@@ -297,7 +300,8 @@ char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const 
 	if (json_object_object_get_ex(req, "why", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||
 			strlen(json_object_get_string(v)) > 200) {
-			resp = respond_err("bad_request", "\"why\" must be a string of at most 200 bytes");
+			resp = respond_err(
+				"bad_request", "\"why\" must be a string of at most 200 bytes");
 			goto out;
 		}
 		why = json_object_get_string(v);
@@ -322,8 +326,8 @@ char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const 
 			}
 		}
 		arr = json_object_new_array();
-		if (registry_audit_foreach(ctl->reg, macs ? &mac : NULL, (unsigned)limit, add_audit,
-			    arr) < 0) {
+		if (registry_audit_foreach(
+			    ctl->reg, macs ? &mac : NULL, (unsigned)limit, add_audit, arr) < 0) {
 			json_object_put(arr);
 			resp = respond_err("internal", "cannot read the audit log");
 			goto out;

@@ -45,9 +45,11 @@ static void usage(FILE *f)
 		"  forget MAC [--why TEXT]     delete the device and its data\n"
 		"  log [MAC] [-n N]            audit log, newest first\n"
 		"options:\n"
-		"  -s, --socket PATH  control socket (default $HOMEGATE_SOCKET or " DEFAULT_SOCKET ")\n"
+		"  -s, --socket PATH  control socket (default $HOMEGATE_SOCKET or " DEFAULT_SOCKET
+		")\n"
 		"  -j, --json         print the daemon's JSON result\n"
-		"exit status: 0 ok, 1 refused by the daemon, 2 usage error, 3 daemon unreachable\n");
+		"exit status: 0 ok, 1 refused by the daemon, 2 usage error, 3 daemon "
+		"unreachable\n");
 }
 
 static int die_usage(const char *msg, const char *arg)
@@ -220,7 +222,8 @@ static void print_devices(json_object *arr)
 
 		ago(num(d, "last_seen"), seen, sizeof(seen));
 		if (*str(d, "mud_url"))
-			snprintf(mud, sizeof(mud), "%s (%s)", str(d, "mud_url"), str(d, "mud_source"));
+			snprintf(mud, sizeof(mud), "%s (%s)", str(d, "mud_url"),
+				str(d, "mud_source"));
 		else
 			snprintf(mud, sizeof(mud), "-");
 		printf("%-17s  %-11s  %-15s  %-20s  %-9s  %s\n", str(d, "mac"), str(d, "state"),
@@ -241,12 +244,12 @@ static void print_device(json_object *d)
 	printf("state       %s\n", str(d, "state"));
 	if (strcmp(str(d, "state"), "forgotten") == 0)
 		return;
-	printf("online      %s\n", json_object_get_boolean(json_object_object_get(d, "online"))
-			? "yes"
-			: "no");
+	printf("online      %s\n",
+		json_object_get_boolean(json_object_object_get(d, "online")) ? "yes" : "no");
 	printf("hostname    %s\n", *str(d, "hostname") ? str(d, "hostname") : "-");
 	printf("mud url     %s%s%s%s\n", *str(d, "mud_url") ? str(d, "mud_url") : "-",
-		*str(d, "mud_url") ? " (" : "", str(d, "mud_source"), *str(d, "mud_url") ? ")" : "");
+		*str(d, "mud_url") ? " (" : "", str(d, "mud_source"),
+		*str(d, "mud_url") ? ")" : "");
 	if (*str(d, "vendor") || *str(d, "category"))
 		printf("identity    %s %s (%s)\n", str(d, "vendor"), str(d, "model"),
 			str(d, "category"));
@@ -309,8 +312,8 @@ static void print_log(json_object *arr)
 
 		when(num(e, "time"), t, sizeof(t));
 		if (*str(e, "from") || *str(e, "to"))
-			snprintf(change, sizeof(change), "%s -> %s", *str(e, "from") ? str(e, "from") : "-",
-				str(e, "to"));
+			snprintf(change, sizeof(change), "%s -> %s",
+				*str(e, "from") ? str(e, "from") : "-", str(e, "to"));
 		else
 			snprintf(change, sizeof(change), "-");
 		printf("%-19s  %-17s  %-14s  %-8s  %-24s  %s\n", t, str(e, "mac"), str(e, "who"),
@@ -333,9 +336,10 @@ static int run(const struct cli *cli, json_object *req, void (*print)(json_objec
 	}
 	json_object_object_get_ex(resp, "result", &result);
 	if (cli->json)
-		printf("%s\n", json_object_to_json_string_ext(result,
-				       JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+			json_object_to_json_string_ext(result,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print(result);
 	json_object_put(resp);

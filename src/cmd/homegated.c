@@ -319,12 +319,13 @@ static void on_hup(int signo, void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: homegated [-d] [-v] [-n] [-f CONFIG]\n"
-		   "  -d         stay in the foreground and log to stderr\n"
-		   "  -v         log debug messages\n"
-		   "  -n         check the configuration, print it, and exit\n"
-		   "  -f CONFIG  configuration file (default " HG_CONFIG_PATH ")\n"
-		   "  --remove-rules  delete homegate's nftables tables and exit\n");
+	fprintf(f,
+		"usage: homegated [-d] [-v] [-n] [-f CONFIG]\n"
+		"  -d         stay in the foreground and log to stderr\n"
+		"  -v         log debug messages\n"
+		"  -n         check the configuration, print it, and exit\n"
+		"  -f CONFIG  configuration file (default " HG_CONFIG_PATH ")\n"
+		"  --remove-rules  delete homegate's nftables tables and exit\n");
 }
 
 int main(int argc, char **argv)

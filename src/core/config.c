@@ -85,8 +85,8 @@ static bool is_name(const char *s)
 	if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
 		return false;
 	for (size_t i = 1; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-			    s[i] == '_' || s[i] == '-'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+			    s[i] == '-'))
 			return false;
 	return strlen(s) < HG_CONFIG_NAME_MAX;
 }
@@ -115,8 +115,8 @@ static bool is_abs_path(const char *s)
 	return true;
 }
 
-static int set_value(struct parser *p, struct hg_config *cfg, const struct cfg_key *k,
-	const char *v)
+static int set_value(
+	struct parser *p, struct hg_config *cfg, const struct cfg_key *k, const char *v)
 {
 	char *field = (char *)cfg + k->off;
 	long long n;
@@ -125,7 +125,9 @@ static int set_value(struct parser *p, struct hg_config *cfg, const struct cfg_k
 	switch (k->type) {
 	case CFG_NAME:
 		if (!is_name(v))
-			return perr(p, "%s.%s: \"%s\" is not a valid name ([a-z_][a-z0-9_-], at most %d characters)",
+			return perr(p,
+				"%s.%s: \"%s\" is not a valid name ([a-z_][a-z0-9_-], at most %d "
+				"characters)",
 				k->section, k->key, v, HG_CONFIG_NAME_MAX - 1);
 		util_strlcpy(field, v, k->size);
 		break;
@@ -137,7 +139,8 @@ static int set_value(struct parser *p, struct hg_config *cfg, const struct cfg_k
 		break;
 	case CFG_IFACE:
 		if (!is_iface(v))
-			return perr(p, "%s.%s: \"%s\" is not an interface name (1-15 of [A-Za-z0-9_.-])",
+			return perr(p,
+				"%s.%s: \"%s\" is not an interface name (1-15 of [A-Za-z0-9_.-])",
 				k->section, k->key, v);
 		util_strlcpy(field, v, k->size);
 		break;
@@ -150,8 +153,8 @@ static int set_value(struct parser *p, struct hg_config *cfg, const struct cfg_k
 			return perr(p, "%s.%s: \"%s\" out of range %lld..%lld", k->section, k->key,
 				v, k->min, k->max);
 		default:
-			return perr(p, "%s.%s: \"%s\" is not a whole number", k->section, k->key,
-				v);
+			return perr(
+				p, "%s.%s: \"%s\" is not a whole number", k->section, k->key, v);
 		}
 		break;
 	case CFG_LEVEL:
@@ -186,7 +189,8 @@ static char *parse_value(struct parser *p, char *v, int *ret)
 		for (; *r && *r != '"'; r++) {
 			if (*r == '\\') {
 				if (r[1] != '"' && r[1] != '\\') {
-					*ret = perr(p, "bad escape \"\\%c\" in quoted value", r[1] ? r[1] : ' ');
+					*ret = perr(p, "bad escape \"\\%c\" in quoted value",
+						r[1] ? r[1] : ' ');
 					return NULL;
 				}
 				r++;
@@ -282,9 +286,10 @@ int config_parse(struct hg_config *cfg, const char *buf, size_t len, const char 
 		for (size_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)line[i];
 
-			if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f)
-				return perr(&p, "control or non-ASCII byte 0x%02x in column %zu", c,
-					i + 1);
+			/* UTF-8 is fine in comments; every value is checked against its own
+			 * character set later. Control characters never are. */
+			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+				return perr(&p, "control byte 0x%02x in column %zu", c, i + 1);
 		}
 		ret = parse_line(&p, &tmp, line);
 		if (ret)

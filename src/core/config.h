@@ -9,27 +9,27 @@
 
 #include "core/log.h"
 
-#define HG_CONFIG_PATH	      HOMEGATE_SYSCONFDIR "/homegate/homegate.conf"
-#define HG_CONFIG_MAX_SIZE    (256 * 1024)
-#define HG_CONFIG_NAME_MAX    32
-#define HG_CONFIG_ERR_MAX     512
+#define HG_CONFIG_PATH	   HOMEGATE_SYSCONFDIR "/homegate/homegate.conf"
+#define HG_CONFIG_MAX_SIZE (256 * 1024)
+#define HG_CONFIG_NAME_MAX 32
+#define HG_CONFIG_ERR_MAX  512
 
 /* The whole configuration; a plain value, copied into the engine child by fork. Every field has
  * a default (config_defaults), so a missing file key means the documented default. */
 struct hg_config {
 	/* [daemon] */
-	char user[HG_CONFIG_NAME_MAX];	    /* engine's unprivileged user */
-	char group[HG_CONFIG_NAME_MAX];	    /* group allowed on the control socket */
-	char state_dir[PATH_MAX];	    /* SQLite store, caches, keys */
-	char run_dir[PATH_MAX];		    /* control and hook sockets */
+	char user[HG_CONFIG_NAME_MAX];	/* engine's unprivileged user */
+	char group[HG_CONFIG_NAME_MAX]; /* group allowed on the control socket */
+	char state_dir[PATH_MAX];	/* SQLite store, caches, keys */
+	char run_dir[PATH_MAX];		/* control and hook sockets */
 	enum log_level log_level;
-	unsigned engine_restart_max_s;	    /* cap of the engine restart back-off */
+	unsigned engine_restart_max_s; /* cap of the engine restart back-off */
 	/* [lan] */
-	char lan_interface[IF_NAMESIZE];    /* the LAN bridge */
+	char lan_interface[IF_NAMESIZE]; /* the LAN bridge */
 	/* [registry] */
-	unsigned lease_grace_s;		    /* policy kept this long after a lease ends */
-	unsigned seen_flush_s;		    /* how often last-seen times are written to flash */
-	unsigned max_devices;		    /* registry refuses new devices beyond this */
+	unsigned lease_grace_s; /* policy kept this long after a lease ends */
+	unsigned seen_flush_s;	/* how often last-seen times are written to flash */
+	unsigned max_devices;	/* registry refuses new devices beyond this */
 };
 
 void config_defaults(struct hg_config *cfg);

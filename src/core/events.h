@@ -9,9 +9,9 @@
 #include "core/util.h"
 
 enum hg_event_type {
-	HG_EV_DEV_SEEN = 1,	/* a MAC was seen on the LAN */
-	HG_EV_DHCP_LEASE,	/* a lease was granted, renewed or released */
-	HG_EV_MUD_URL,		/* a MUD URL was learnt for a device */
+	HG_EV_DEV_SEEN = 1, /* a MAC was seen on the LAN */
+	HG_EV_DHCP_LEASE,   /* a lease was granted, renewed or released */
+	HG_EV_MUD_URL,	    /* a MUD URL was learnt for a device */
 };
 
 /* Where a fact came from; the strength of an identity claim follows from it (DESIGN §2). */
@@ -27,9 +27,9 @@ enum hg_source {
 };
 
 enum hg_strength {
-	HG_STRENGTH_WEAK = 1,	/* DHCP, LLDP, fingerprint: RFC 8520 §16 */
-	HG_STRENGTH_CERT,	/* IDevID certificate */
-	HG_STRENGTH_STRONG,	/* DPP bootstrap key, per-device PSK */
+	HG_STRENGTH_WEAK = 1, /* DHCP, LLDP, fingerprint: RFC 8520 §16 */
+	HG_STRENGTH_CERT,     /* IDevID certificate */
+	HG_STRENGTH_STRONG,   /* DPP bootstrap key, per-device PSK */
 };
 
 const char *hg_source_name(enum hg_source src);

@@ -160,7 +160,8 @@ static void signal_ready(int fd, uint32_t events, void *arg)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo < ARRAY_SIZE(loop->sigs) && loop->sigs[si.ssi_signo].cb)
-			loop->sigs[si.ssi_signo].cb((int)si.ssi_signo, loop->sigs[si.ssi_signo].arg);
+			loop->sigs[si.ssi_signo].cb(
+				(int)si.ssi_signo, loop->sigs[si.ssi_signo].arg);
 	}
 }
 

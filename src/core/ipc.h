@@ -14,13 +14,13 @@
 
 enum ipc_type {
 	/* parent -> engine */
-	IPC_P2E_HELLO = 1,	/* struct ipc_hello */
-	IPC_P2E_FD,		/* struct ipc_fd + one fd */
-	IPC_P2E_OP_RESULT,	/* struct ipc_op_result */
+	IPC_P2E_HELLO = 1, /* struct ipc_hello */
+	IPC_P2E_FD,	   /* struct ipc_fd + one fd */
+	IPC_P2E_OP_RESULT, /* struct ipc_op_result */
 	/* engine -> parent */
-	IPC_E2P_READY = 64,	/* no payload: engine has loaded state and serves */
-	IPC_E2P_DEV_PROFILE,	/* struct ipc_dev_profile: put a device under a lifecycle profile */
-	IPC_E2P_DEV_SYNC,	/* struct ipc_dev_sync: the complete device -> profile table */
+	IPC_E2P_READY = 64,  /* no payload: engine has loaded state and serves */
+	IPC_E2P_DEV_PROFILE, /* struct ipc_dev_profile: put a device under a lifecycle profile */
+	IPC_E2P_DEV_SYNC,    /* struct ipc_dev_sync: the complete device -> profile table */
 };
 
 struct ipc_hdr {

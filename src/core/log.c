@@ -58,8 +58,8 @@ const char *log_level_name(enum log_level level)
 	return level_names[level];
 }
 
-__attribute__((format(printf, 2, 0))) static void log_emit(enum log_level level,
-	const char *fmt, va_list ap, const char *suffix)
+__attribute__((format(printf, 2, 0))) static void log_emit(
+	enum log_level level, const char *fmt, va_list ap, const char *suffix)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char msg[1024];
@@ -88,12 +88,12 @@ __attribute__((format(printf, 2, 0))) static void log_emit(enum log_level level,
 	}
 }
 
-#define LOG_BODY(level, suffix)                                                                    \
-	do {                                                                                       \
-		va_list ap;                                                                        \
-		va_start(ap, fmt);                                                                 \
-		log_emit(level, fmt, ap, suffix);                                                  \
-		va_end(ap);                                                                        \
+#define LOG_BODY(level, suffix)                   \
+	do {                                      \
+		va_list ap;                       \
+		va_start(ap, fmt);                \
+		log_emit(level, fmt, ap, suffix); \
+		va_end(ap);                       \
 	} while (0)
 
 void log_warn(const char *fmt, ...)

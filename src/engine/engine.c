@@ -138,7 +138,8 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 		if (n < 0)
 			return;
 		if ((size_t)n > DNSMASQ_HOOK_MAX) {
-			log_warnx("intake=dnsmasq error=\"datagram of %zd bytes over the limit\"", n);
+			log_warnx(
+				"intake=dnsmasq error=\"datagram of %zd bytes over the limit\"", n);
 			continue;
 		}
 		ret = dnsmasq_hook_parse(buf, (size_t)n, util_now(), &ev, err, sizeof(err));
@@ -159,8 +160,8 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		if (ev.lease.flags & HG_LEASE_HAS_MUD_URL) {
-			struct hg_event mu = {.type = HG_EV_MUD_URL, .source = ev.source,
-				.time = ev.time};
+			struct hg_event mu = {
+				.type = HG_EV_MUD_URL, .source = ev.source, .time = ev.time};
 
 			mu.mud_url.mac = ev.lease.mac;
 			util_strlcpy(mu.mud_url.url, ev.lease.mud_url, sizeof(mu.mud_url.url));
@@ -233,7 +234,7 @@ static void ipc_ready(int fd, uint32_t events, void *arg)
 			int *slot;
 
 			memcpy(&f, m.payload, sizeof(f));
-			slot = f.kind == IPC_FD_CONTROL ? &e->control_fd
+			slot = f.kind == IPC_FD_CONTROL	     ? &e->control_fd
 				: f.kind == IPC_FD_DHCP_HOOK ? &e->hook_fd
 							     : NULL;
 			if (!slot || *slot >= 0) {
@@ -249,7 +250,8 @@ static void ipc_ready(int fd, uint32_t events, void *arg)
 
 			memcpy(&r, m.payload, sizeof(r));
 			if (r.err)
-				log_warnx("enforce=op seq=%u error=\"%s\"", r.seq, strerror(-r.err));
+				log_warnx(
+					"enforce=op seq=%u error=\"%s\"", r.seq, strerror(-r.err));
 			break;
 		}
 		}

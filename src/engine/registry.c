@@ -79,7 +79,8 @@ static int run(struct registry *reg, const char *sql, const char *types, ...)
 	for (int i = 0; types[i]; i++) {
 		switch (types[i]) {
 		case 't':
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(
+				st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
 			break;
 		case 'i':
 			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
@@ -132,7 +133,8 @@ static int insert_at(struct registry *reg, int pos, struct device *dev)
 		reg->devs = d;
 		reg->cap = cap;
 	}
-	memmove(reg->devs + pos + 1, reg->devs + pos, (reg->n - (unsigned)pos) * sizeof(*reg->devs));
+	memmove(reg->devs + pos + 1, reg->devs + pos,
+		(reg->n - (unsigned)pos) * sizeof(*reg->devs));
 	reg->devs[pos] = dev;
 	reg->n++;
 	return 0;
@@ -140,8 +142,9 @@ static int insert_at(struct registry *reg, int pos, struct device *dev)
 
 static void addr_string(const struct hg_addr *a, char *buf, size_t len)
 {
-	if (!inet_ntop(a->family, a->family == AF_INET ? (const void *)&a->v4 : (const void *)&a->v6,
-		    buf, (socklen_t)len))
+	if (!inet_ntop(a->family,
+		    a->family == AF_INET ? (const void *)&a->v4 : (const void *)&a->v6, buf,
+		    (socklen_t)len))
 		util_strlcpy(buf, "", len);
 }
 
@@ -163,7 +166,9 @@ static int audit(struct registry *reg, const struct hg_mac *mac, const char *who
 	return run(reg,
 		"INSERT INTO audit (time, mac, who, action, from_state, to_state, why) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?)",
-		"ittttt" "t", util_now(), util_mac_format(mac, m), who, action, from, to, w);
+		"ittttt"
+		"t",
+		util_now(), util_mac_format(mac, m), who, action, from, to, w);
 }
 
 /* Writes the whole record (device row, addresses, identities) inside the caller's
@@ -175,7 +180,8 @@ static int save(struct registry *reg, const struct device *d)
 
 	util_mac_format(&d->mac, m);
 	ret = run(reg,
-		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url, mud_source, vendor,"
+		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url, mud_source, "
+		"vendor,"
 		" model, category, confidence, first_seen, last_seen, online)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
@@ -236,7 +242,8 @@ static int load(struct registry *reg)
 
 	if (sqlite3_prepare_v2(db,
 		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
-		    " category, confidence, first_seen, last_seen, online FROM devices ORDER BY mac",
+		    " category, confidence, first_seen, last_seen, online FROM devices ORDER BY "
+		    "mac",
 		    -1, &st, NULL) != SQLITE_OK)
 		return db_err(reg, "load");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -249,7 +256,8 @@ static int load(struct registry *reg)
 			ret = -ENOMEM;
 			goto out;
 		}
-		if (util_mac_parse(col(st, 0), &d->mac) < 0 || dev_state_parse(col(st, 1), &s) < 0 ||
+		if (util_mac_parse(col(st, 0), &d->mac) < 0 ||
+			dev_state_parse(col(st, 1), &s) < 0 ||
 			dev_state_parse(col(st, 2), &p) < 0) {
 			log_warnx("registry=load mac=%s error=\"bad row skipped\"", col(st, 0));
 			free(d);
@@ -281,7 +289,8 @@ static int load(struct registry *reg)
 		goto out;
 
 	if (sqlite3_prepare_v2(db,
-		    "SELECT mac, family, addr, source, first_seen, last_seen, expires FROM addresses"
+		    "SELECT mac, family, addr, source, first_seen, last_seen, expires FROM "
+		    "addresses"
 		    " ORDER BY rowid",
 		    -1, &st, NULL) != SQLITE_OK) {
 		ret = db_err(reg, "load");
@@ -308,7 +317,8 @@ static int load(struct registry *reg)
 	st = NULL;
 
 	if (sqlite3_prepare_v2(db,
-		    "SELECT mac, kind, value, source, strength, first_seen, last_seen FROM identities"
+		    "SELECT mac, kind, value, source, strength, first_seen, last_seen FROM "
+		    "identities"
 		    " ORDER BY rowid",
 		    -1, &st, NULL) != SQLITE_OK) {
 		ret = db_err(reg, "load");
@@ -379,16 +389,17 @@ static bool who_ok(const char *who)
 	for (; who[n]; n++) {
 		char c = who[n];
 
-		if (n >= 32 || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||
-				       c == '_' || c == '.' || c == '-'))
+		if (n >= 32 ||
+			!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' ||
+				c == '_' || c == '.' || c == '-'))
 			return false;
 	}
 	return n > 0;
 }
 
 /* Merges an address; returns true when the stored record changes. */
-static bool merge_addr(struct device *d, const struct hg_addr *a, enum hg_source src,
-	int64_t now, int64_t expires)
+static bool merge_addr(
+	struct device *d, const struct hg_addr *a, enum hg_source src, int64_t now, int64_t expires)
 {
 	struct dev_addr *x = NULL;
 	size_t alen = a->family == AF_INET ? sizeof(a->v4) : sizeof(a->v6);
@@ -424,8 +435,8 @@ static bool merge_addr(struct device *d, const struct hg_addr *a, enum hg_source
 	return true;
 }
 
-static bool merge_id(struct device *d, const char *kind, const char *raw, enum hg_source src,
-	int64_t now)
+static bool merge_id(
+	struct device *d, const char *kind, const char *raw, enum hg_source src, int64_t now)
 {
 	char value[HG_VENDOR_MAX];
 	struct dev_identity *x;
@@ -529,10 +540,11 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 			changed |= merge_id(d, "hostname", l->hostname, ev->source, ev->time);
 		}
 		if (l->flags & HG_LEASE_HAS_VENDOR)
-			changed |= merge_id(d, "vendor_class", l->vendor_class, ev->source, ev->time);
+			changed |=
+				merge_id(d, "vendor_class", l->vendor_class, ev->source, ev->time);
 		if (l->flags & HG_LEASE_HAS_OPTIONS)
-			changed |= merge_id(d, "dhcp_options", l->requested_options, ev->source,
-				ev->time);
+			changed |= merge_id(
+				d, "dhcp_options", l->requested_options, ev->source, ev->time);
 		if (l->flags & HG_LEASE_HAS_MUD_URL)
 			changed |= merge_id(d, "mud_url", l->mud_url, ev->source, ev->time);
 		break;
@@ -589,8 +601,8 @@ fail:
 	return ret;
 }
 
-static int transition(struct registry *reg, struct device *d, enum dev_state to,
-	const struct reg_actor *actor)
+static int transition(
+	struct registry *reg, struct device *d, enum dev_state to, const struct reg_actor *actor)
 {
 	enum dev_state from = d->state, prev = d->prev_state;
 	char m[HG_MAC_STRLEN];
@@ -693,7 +705,8 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
 	ret = store_commit(reg->store);
 	if (ret)
 		return ret;
-	memmove(reg->devs + pos, reg->devs + pos + 1, (reg->n - (unsigned)pos - 1) * sizeof(*reg->devs));
+	memmove(reg->devs + pos, reg->devs + pos + 1,
+		(reg->n - (unsigned)pos - 1) * sizeof(*reg->devs));
 	reg->n--;
 	free(d);
 	log_info("dev=%s action=forget who=%s", m, actor->who);
@@ -712,8 +725,8 @@ unsigned registry_count(struct registry *reg)
 	return reg->n;
 }
 
-int registry_foreach(struct registry *reg, int (*cb)(const struct device *dev, void *arg),
-	void *arg)
+int registry_foreach(
+	struct registry *reg, int (*cb)(const struct device *dev, void *arg), void *arg)
 {
 	for (unsigned i = 0; i < reg->n; i++) {
 		int ret = cb(reg->devs[i], arg);

@@ -33,7 +33,7 @@ struct dev_addr {
 
 /* One identity claim (DHCP hostname, vendor class, MUD URL, ...) with its source and strength. */
 struct dev_identity {
-	char kind[16];	/* "hostname", "vendor_class", "dhcp_options", "mud_url" */
+	char kind[16]; /* "hostname", "vendor_class", "dhcp_options", "mud_url" */
 	char value[HG_VENDOR_MAX];
 	enum hg_source source;
 	enum hg_strength strength;
@@ -57,7 +57,7 @@ struct device {
 	unsigned naddrs;
 	struct dev_identity ids[DEV_MAX_IDENTITIES];
 	unsigned nids;
-	bool online;	/* holds a lease / associated */
+	bool online;	 /* holds a lease / associated */
 	bool seen_dirty; /* last_seen changed since the last flush */
 };
 
@@ -91,14 +91,14 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
 const struct device *registry_get(struct registry *reg, const struct hg_mac *mac);
 unsigned registry_count(struct registry *reg);
 /* Calls cb for each device in MAC order; stops early when cb returns non-zero. */
-int registry_foreach(struct registry *reg, int (*cb)(const struct device *dev, void *arg),
-	void *arg);
+int registry_foreach(
+	struct registry *reg, int (*cb)(const struct device *dev, void *arg), void *arg);
 
 /* Called after every committed lifecycle change (including creation, with from == to == DEV_NEW,
  * and forget, with to == DEV_FORGOTTEN) so the engine can ask the parent for the matching
  * enforcement profile. One observer; NULL removes it. */
-typedef void (*registry_state_cb)(const struct hg_mac *mac, enum dev_state from,
-	enum dev_state to, void *arg);
+typedef void (*registry_state_cb)(
+	const struct hg_mac *mac, enum dev_state from, enum dev_state to, void *arg);
 void registry_set_observer(struct registry *reg, registry_state_cb cb, void *arg);
 
 /* Writes pending last_seen times to the store in one transaction (periodic and at exit). */
@@ -108,10 +108,10 @@ struct audit_entry {
 	int64_t id, time;
 	char mac[HG_MAC_STRLEN];
 	char who[33];
-	char action[16];	/* "create", "state", "forget", "mud_url", ... */
+	char action[16]; /* "create", "state", "forget", "mud_url", ... */
 	char from_state[16], to_state[16];
 	char why[256];
-	char file_hash[65];	/* sha256 hex of the MUD file decided on, when any */
+	char file_hash[65]; /* sha256 hex of the MUD file decided on, when any */
 };
 
 /* Audit log, newest first; mac NULL for all devices. */

@@ -53,8 +53,8 @@ struct hook_field {
 	size_t len;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen,
-	const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(
+	char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -92,8 +92,8 @@ static void copy_field(char *dst, size_t dstlen, const struct hook_field *f)
 	dst[n] = '\0';
 }
 
-int dnsmasq_hook_parse(const char *buf, size_t len, int64_t now, struct hg_event *ev, char *err,
-	size_t errlen)
+int dnsmasq_hook_parse(
+	const char *buf, size_t len, int64_t now, struct hg_event *ev, char *err, size_t errlen)
 {
 	struct hook_field f[K_COUNT] = {{0}};
 	struct hg_event_dhcp_lease *l = &ev->lease;
@@ -128,8 +128,8 @@ int dnsmasq_hook_parse(const char *buf, size_t len, int64_t now, struct hg_event
 			return fail(err, errlen, "value of %s too long", hook_keys[k].name);
 		for (size_t i = 0; i < f[k].len; i++)
 			if ((unsigned char)f[k].val[i] < 0x20 || (unsigned char)f[k].val[i] > 0x7e)
-				return fail(err, errlen, "non-printable byte in %s",
-					hook_keys[k].name);
+				return fail(
+					err, errlen, "non-printable byte in %s", hook_keys[k].name);
 		p = nl + 1;
 	}
 	if (!f[K_OP].val || !f[K_MAC].val || !f[K_IP].val)

@@ -14,7 +14,7 @@
  * hostname outside [A-Za-z0-9._-], non-printable text, or an over-long value give -EINVAL and
  * a reason in err. A DHCPv6 lease without DNSMASQ_MAC gives -ENODATA (no device to bind to).
  * now is the event time. */
-int dnsmasq_hook_parse(const char *buf, size_t len, int64_t now, struct hg_event *ev, char *err,
-	size_t errlen);
+int dnsmasq_hook_parse(
+	const char *buf, size_t len, int64_t now, struct hg_event *ev, char *err, size_t errlen);
 
 #endif

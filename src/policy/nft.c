@@ -18,7 +18,7 @@
 struct nft {
 	struct nft_ctx *ctx;
 	char lan_if[16];
-	char inet_table[48];   /* "homegate" + suffix */
+	char inet_table[48]; /* "homegate" + suffix */
 	/* What we last applied, so a single update knows whether an element exists: the parent
 	 * keeps this rather than reading the kernel back. Sorted by MAC. */
 	struct ipc_dev_sync_entry *applied;
@@ -124,7 +124,8 @@ static void base_ruleset(struct nft *n, struct sbuf *b)
 		"  chain prof_blocked {\n"
 		"    udp sport 68 udp dport 67 return\n"
 		"    udp sport 546 udp dport 547 return\n"
-		"    icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } return\n"
+		"    icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } "
+		"return\n"
 		"    counter drop\n"
 		"  }\n"
 		"  chain input {\n"
@@ -213,8 +214,8 @@ static int mac_cmp(const void *a, const void *b)
 	return memcmp(a, b, 6);
 }
 
-static void elem_cmd(struct nft *n, struct sbuf *b, const char *verb, const uint8_t mac[6],
-	enum ipc_profile p)
+static void elem_cmd(
+	struct nft *n, struct sbuf *b, const char *verb, const uint8_t mac[6], enum ipc_profile p)
 {
 	static const char *const fams[] = {"inet", "bridge"};
 

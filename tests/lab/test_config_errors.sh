@@ -31,7 +31,7 @@ expect_refusal '[daemon]\nuser = a\nuser = b\n' 'bad.conf:3: daemon.user: set tw
 expect_refusal 'user = a\n' 'bad.conf:1: key "user" outside a [section]'
 expect_refusal '[daemon]\nuser "a"\n' 'bad.conf:2: expected "key = value"'
 expect_refusal '[daemon]\nuser = "abc\n' 'bad.conf:2: unterminated quoted value'
-expect_refusal '[daemon]\nuser = a\x01b\n' 'bad.conf:2: control or non-ASCII byte 0x01'
+expect_refusal '[daemon]\nuser = a\x01b\n' 'bad.conf:2: control byte 0x01'
 set +e; out=$("$build/homegated" -d -f "$dir/missing.conf" 2>&1); rc=$?; set -e
 [ "$rc" = 1 ] && [[ "$out" == *"cannot read $dir/missing.conf: No such file or directory"* ]] || fail "missing file: $out"
 

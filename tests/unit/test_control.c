@@ -98,13 +98,17 @@ static void test_commands(void **state)
 	expect(f, "{\"cmd\":\"status\"}", "\"devices\":1");
 	expect(f, "{\"cmd\":\"status\"}", "\"new\":1");
 	expect(f, "{\"cmd\":\"devices\"}", "\"hostname\":\"cam\"");
-	expect(f, "{\"cmd\":\"device\",\"mac\":\"52:54:00:00:00:01\"}", "\"addr\":\"192.168.50.10\"");
+	expect(f, "{\"cmd\":\"device\",\"mac\":\"52:54:00:00:00:01\"}",
+		"\"addr\":\"192.168.50.10\"");
 	expect(f, "{\"cmd\":\"device\",\"mac\":\"52:54:00:00:00:09\"}", "\"code\":\"not_found\"");
-	expect(f, "{\"cmd\":\"block\",\"mac\":\"52:54:00:00:00:01\",\"why\":\"test\"}", "\"state\":\"blocked\"");
+	expect(f, "{\"cmd\":\"block\",\"mac\":\"52:54:00:00:00:01\",\"why\":\"test\"}",
+		"\"state\":\"blocked\"");
 	expect(f, "{\"cmd\":\"block\",\"mac\":\"52:54:00:00:00:01\"}", "\"code\":\"already\"");
-	expect(f, "{\"cmd\":\"quarantine\",\"mac\":\"52:54:00:00:00:01\"}", "\"code\":\"invalid_transition\"");
+	expect(f, "{\"cmd\":\"quarantine\",\"mac\":\"52:54:00:00:00:01\"}",
+		"\"code\":\"invalid_transition\"");
 	expect(f, "{\"cmd\":\"approve\",\"mac\":\"52:54:00:00:00:01\"}", "\"state\":\"approved\"");
-	expect(f, "{\"cmd\":\"quarantine\",\"mac\":\"52:54:00:00:00:01\"}", "\"state\":\"quarantined\"");
+	expect(f, "{\"cmd\":\"quarantine\",\"mac\":\"52:54:00:00:00:01\"}",
+		"\"state\":\"quarantined\"");
 	expect(f, "{\"cmd\":\"release\",\"mac\":\"52:54:00:00:00:01\"}", "\"state\":\"approved\"");
 	expect(f, "{\"cmd\":\"log\",\"limit\":1}", "\"who\":\"user:test\"");
 	expect(f, "{\"cmd\":\"log\",\"mac\":\"52:54:00:00:00:01\"}", "\"why\":\"test\"");
@@ -127,7 +131,8 @@ static void test_bad_requests(void **state)
 		{"{\"cmd\":\"device\",\"mac\":5}", "must be a MAC address"},
 		{"{\"cmd\":\"log\",\"limit\":0}", "must be 1..1000"},
 		{"{\"cmd\":\"log\",\"limit\":\"5\"}", "must be 1..1000"},
-		{"{\"cmd\":\"block\",\"mac\":\"52:54:00:00:00:01\",\"why\":[]}", "\\\"why\\\" must be a string"},
+		{"{\"cmd\":\"block\",\"mac\":\"52:54:00:00:00:01\",\"why\":[]}",
+			"\\\"why\\\" must be a string"},
 	};
 	struct fx *f = *state;
 

@@ -43,8 +43,9 @@ static void test_full_lease(void **state)
 	assert_string_equal(ev.lease.requested_options, "1,3,6,12");
 	assert_string_equal(ev.lease.mud_url, "https://mud.example.test/cam.json");
 	assert_int_equal(ev.lease.expires, 1700000000);
-	assert_int_equal(ev.lease.flags, HG_LEASE_HAS_HOSTNAME | HG_LEASE_HAS_VENDOR |
-		HG_LEASE_HAS_OPTIONS | HG_LEASE_HAS_MUD_URL | HG_LEASE_HAS_EXPIRES);
+	assert_int_equal(ev.lease.flags,
+		HG_LEASE_HAS_HOSTNAME | HG_LEASE_HAS_VENDOR | HG_LEASE_HAS_OPTIONS |
+			HG_LEASE_HAS_MUD_URL | HG_LEASE_HAS_EXPIRES);
 }
 
 static void test_minimal_and_ops(void **state)
@@ -53,7 +54,8 @@ static void test_minimal_and_ops(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(parse("op=old\nmac=52:54:00:aa:bb:01\nip=192.168.50.10\nexpires=0\n", &ev, err), 0);
+	assert_int_equal(
+		parse("op=old\nmac=52:54:00:aa:bb:01\nip=192.168.50.10\nexpires=0\n", &ev, err), 0);
 	assert_int_equal(ev.lease.op, HG_LEASE_OLD);
 	assert_int_equal(ev.lease.flags, 0); /* expires=0: infinite lease */
 	assert_int_equal(parse("op=del\nmac=52:54:00:aa:bb:01\nip=fd00:50::10\n", &ev, err), 0);
@@ -67,12 +69,14 @@ static void test_dhcpv6(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(parse("op=add\nmac=00:01:00:01:2a:2b:2c:2d:52:54:00:aa:bb:01\nip=fd00:50::99\n"
-			       "dhcpv6=1\niaid=12345\nv6_mac=52:54:00:aa:bb:01\n",
-				 &ev, err),
+	assert_int_equal(
+		parse("op=add\nmac=00:01:00:01:2a:2b:2c:2d:52:54:00:aa:bb:01\nip=fd00:50::99\n"
+		      "dhcpv6=1\niaid=12345\nv6_mac=52:54:00:aa:bb:01\n",
+			&ev, err),
 		0);
 	assert_int_equal(ev.lease.mac.b[5], 0x01);
-	assert_int_equal(parse("op=add\nmac=00:01:00:01:2a:2b\nip=fd00:50::99\ndhcpv6=1\niaid=1\n", &ev, err),
+	assert_int_equal(parse("op=add\nmac=00:01:00:01:2a:2b\nip=fd00:50::99\ndhcpv6=1\niaid=1\n",
+				 &ev, err),
 		-ENODATA);
 }
 
@@ -87,9 +91,11 @@ static void test_rejections(void **state)
 		{"op=add\nmac=52:54:00:aa:bb:zz\nip=10.0.0.1\n", "bad MAC address"},
 		{"op=add\nmac=01:00:5e:00:00:01\nip=10.0.0.1\n", "multicast MAC address"},
 		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.300\n", "bad IP address"},
-		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nhostname=my cam\n", "hostname outside"},
+		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nhostname=my cam\n",
+			"hostname outside"},
 		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nhostname=a/b\n", "hostname outside"},
-		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nvendor=a\x01b\n", "non-printable byte in vendor"},
+		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nvendor=a\x01b\n",
+			"non-printable byte in vendor"},
 		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\noptions=1;3\n", "not a number list"},
 		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nexpires=-5\n", "bad lease expiry"},
 		{"op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1", "last line not terminated"},
@@ -119,7 +125,8 @@ static void test_lengths(void **state)
 	n = snprintf(buf, sizeof(buf), "op=add\nmac=52:54:00:aa:bb:01\nip=10.0.0.1\nmud=https://");
 	memset(buf + n, 'x', 260);
 	buf[n + 260] = '\n';
-	assert_int_equal(dnsmasq_hook_parse(buf, (size_t)n + 261, 0, &ev, err, sizeof(err)), -EINVAL);
+	assert_int_equal(
+		dnsmasq_hook_parse(buf, (size_t)n + 261, 0, &ev, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "value of mud too long"));
 }
 

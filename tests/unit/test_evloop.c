@@ -91,8 +91,8 @@ static void fired(void *arg)
 static void test_timers(void **state)
 {
 	struct timer_fx f = {0};
-	struct tmr a = {.f = &f, .name = 'a'}, b = {.f = &f, .name = 'b'}, c = {.f = &f, .name = 'c'},
-		   d = {.f = &f, .name = 'd'};
+	struct tmr a = {.f = &f, .name = 'a'}, b = {.f = &f, .name = 'b'},
+		   c = {.f = &f, .name = 'c'}, d = {.f = &f, .name = 'd'};
 	int64_t start = util_mono_ms();
 
 	(void)state;

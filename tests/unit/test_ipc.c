@@ -59,7 +59,8 @@ static void send_raw(const void *buf, size_t len, int fd1, int fd2)
 
 static void test_roundtrip(void **state)
 {
-	struct ipc_dev_profile op = {.seq = 7, .mac = {2, 1, 2, 3, 4, 5}, .profile = IPC_PROFILE_BLOCKED};
+	struct ipc_dev_profile op = {
+		.seq = 7, .mac = {2, 1, 2, 3, 4, 5}, .profile = IPC_PROFILE_BLOCKED};
 	struct ipc_hello hello = {.restarts = 3, .parent_start = 42};
 	struct ipc_msg m;
 

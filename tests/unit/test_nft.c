@@ -39,12 +39,12 @@ static int run(const char *cmd)
 	return list(cmd, buf, sizeof(buf));
 }
 
-#define CHECK(cond, code)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "check failed: %s\n", #cond);                              \
-			_exit(code);                                                               \
-		}                                                                                  \
+#define CHECK(cond, code)                                             \
+	do {                                                          \
+		if (!(cond)) {                                        \
+			fprintf(stderr, "check failed: %s\n", #cond); \
+			_exit(code);                                  \
+		}                                                     \
 	} while (0)
 
 static int scenario(void)

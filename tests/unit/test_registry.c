@@ -109,7 +109,8 @@ static void test_store_basics(void **state)
 	assert_int_equal(store_check(f->st), 0);
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(count(f, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(
+		count(f, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -117,7 +118,8 @@ static void test_newer_schema_refused(void **state)
 	struct fx *f = *state;
 	struct store *st2 = NULL;
 
-	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA user_version = 99", NULL, NULL, NULL),
+	assert_int_equal(
+		sqlite3_exec(store_db(f->st), "PRAGMA user_version = 99", NULL, NULL, NULL),
 		SQLITE_OK);
 	assert_int_equal(store_open(f->path, &st2), -EPROTO);
 	assert_null(st2);
@@ -224,7 +226,9 @@ static void test_lifecycle(void **state)
 	util_mac_parse("52:54:00:99:99:99", &unknown);
 	assert_int_equal(registry_set_state(f->reg, &unknown, DEV_APPROVED, &user), -ENOENT);
 	assert_int_equal(f->notified, 7);
-	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'state' AND who = 'user:test' AND why = 'because'"),
+	assert_int_equal(count(f,
+				 "SELECT count(*) FROM audit WHERE action = 'state' AND who = "
+				 "'user:test' AND why = 'because'"),
 		6);
 	reopen(f);
 	assert_int_equal(get(f, "52:54:00:00:00:03")->state, DEV_PENDING);
@@ -252,10 +256,15 @@ static void test_forget_and_audit(void **state)
 	assert_int_equal(registry_forget(f->reg, &m, &user), 0);
 	assert_null(registry_get(f->reg, &m));
 	assert_int_equal(registry_forget(f->reg, &m, &user), -ENOENT);
-	assert_int_equal(count(f, "SELECT count(*) FROM devices WHERE mac = '52:54:00:00:00:04'"), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM addresses WHERE mac = '52:54:00:00:00:04'"), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM identities WHERE mac = '52:54:00:00:00:04'"), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE mac = '52:54:00:00:00:04' AND why = 'because' AND action != 'forget'"),
+	assert_int_equal(
+		count(f, "SELECT count(*) FROM devices WHERE mac = '52:54:00:00:00:04'"), 0);
+	assert_int_equal(
+		count(f, "SELECT count(*) FROM addresses WHERE mac = '52:54:00:00:00:04'"), 0);
+	assert_int_equal(
+		count(f, "SELECT count(*) FROM identities WHERE mac = '52:54:00:00:00:04'"), 0);
+	assert_int_equal(count(f,
+				 "SELECT count(*) FROM audit WHERE mac = '52:54:00:00:00:04' AND "
+				 "why = 'because' AND action != 'forget'"),
 		0);
 	assert_int_equal(registry_audit_foreach(f->reg, &m, 10, collect, actions), 0);
 	assert_string_equal(actions, "forget,state,create,");
@@ -307,9 +316,11 @@ static void test_flush_last_seen(void **state)
 	ev.time = 999; /* same facts: only last_seen changes, kept in memory */
 	ev.lease.expires = 3700;
 	assert_int_equal(registry_apply_event(f->reg, &ev), 0);
-	assert_int_equal(count(f, "SELECT last_seen FROM devices WHERE mac = '52:54:00:00:00:05'"), 100);
+	assert_int_equal(
+		count(f, "SELECT last_seen FROM devices WHERE mac = '52:54:00:00:00:05'"), 100);
 	assert_int_equal(registry_flush(f->reg), 0);
-	assert_int_equal(count(f, "SELECT last_seen FROM devices WHERE mac = '52:54:00:00:00:05'"), 999);
+	assert_int_equal(
+		count(f, "SELECT last_seen FROM devices WHERE mac = '52:54:00:00:00:05'"), 999);
 }
 
 int main(void)

@@ -43,7 +43,11 @@ static void test_strings(void **state)
 	assert_false(util_is_ident("abcdefgh", 7));
 	assert_true(util_is_printable("a b~", 10));
 	assert_false(util_is_printable("a\tb", 10));
-	assert_int_equal(util_sanitize(buf, sizeof(buf), "a\nb\x80" "cdefgh", 9), 7);
+	assert_int_equal(util_sanitize(buf, sizeof(buf),
+				 "a\nb\x80"
+				 "cdefgh",
+				 9),
+		7);
 	assert_string_equal(buf, "a?b?cde");
 }
 
