@@ -118,7 +118,7 @@ static void test_nul_and_long_line(void **state)
 		config_parse(&cfg, "[daemon]\nuser = a\0b\n", 19, "t.conf", err, sizeof(err)),
 		-EINVAL);
 	assert_non_null(strstr(err, "byte 0x00"));
-	assert_int_equal(config_parse(&cfg, "# caf\xc3\xa9 \xe2\x80\x94 ok\n", 16, "t.conf", err,
+	assert_int_equal(config_parse(&cfg, "# caf\xc3\xa9 \xe2\x80\x94 ok\n", 15, "t.conf", err,
 				 sizeof(err)),
 		0);
 	memset(big, 'a', 4999);
