@@ -237,7 +237,7 @@ int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profil
 	if (profile > IPC_PROFILE_MAX)
 		return -EINVAL;
 	memcpy(key.mac, mac, 6);
-	cur = bsearch(&key, n->applied, n->napplied, sizeof(key), mac_cmp);
+	cur = n->napplied ? bsearch(&key, n->applied, n->napplied, sizeof(key), mac_cmp) : NULL;
 	if (cur && cur->profile == profile)
 		return 0;
 	if (!cur && profile == IPC_PROFILE_NONE)
@@ -293,7 +293,8 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 		if (e[i].profile != IPC_PROFILE_NONE)
 			copy[kept++] = e[i];
 	}
-	qsort(copy, kept, sizeof(*copy), mac_cmp);
+	if (kept)
+		qsort(copy, kept, sizeof(*copy), mac_cmp);
 	for (size_t i = 1; i < kept; i++) {
 		if (mac_cmp(&copy[i - 1], &copy[i]) == 0) {
 			ret = -EINVAL;

@@ -146,7 +146,7 @@ lab_up() {
 	LAB_WAN=$LAB_ID-wan
 	LAB_GW=$LAB_ID-gw
 	trap lab_down EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM HUP PIPE
 
 	ip netns add "$LAB_WAN" && ip netns add "$LAB_GW" || lab_fail "cannot create namespaces"
 	ip -n "$LAB_WAN" link set lo up
