@@ -99,6 +99,12 @@ lab_down() {
 	trap - EXIT INT TERM
 	# Teardown must run to the end whatever fails on the way.
 	set +e
+	# A sanitizer build of homegated reports through its log; any report fails the test.
+	if [ -n "$LAB_DIR" ] && grep -qE 'Sanitizer|runtime error:' "$LAB_DIR/homegated.log" 2>/dev/null; then
+		lab_log "FAIL: homegated reported a sanitizer finding"
+		grep -E -A20 'Sanitizer|runtime error:' "$LAB_DIR/homegated.log" | head -40 >&2
+		rc=1
+	fi
 	if [ "$rc" != 0 ] && [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP_QUIET:-}" ]; then
 		lab_show_log homegated
 		lab_show_log dnsmasq-gw
@@ -228,7 +234,7 @@ lab_gw_dnsmasq_start() {
 	fi
 	HOMEGATE_HOOK_SOCKET="$LAB_DIR/run/dhcp.sock" ip netns exec "$LAB_GW" dnsmasq \
 		--interface=br-lan --bind-interfaces --except-interface=lo --no-resolv --no-hosts \
-		--server=198.51.100.1 --domain=lan --dhcp-authoritative \
+		--server=198.51.100.1 --domain=lan --dhcp-authoritative --no-ping \
 		--dhcp-range=192.168.50.100,192.168.50.199,255.255.255.0,1h \
 		--dhcp-range=::,constructor:br-lan,ra-stateless,64,1h --enable-ra \
 		--dhcp-leasefile="$LAB_DIR/dnsmasq-gw.leases" "${script[@]}" --user=root --group=root \
