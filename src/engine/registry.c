@@ -234,6 +234,55 @@ static struct device *lookup(struct registry *reg, const struct hg_mac *mac)
 	return found ? reg->devs[pos] : NULL;
 }
 
+/* Row loaders for the per-device tables: column 0 is the MAC, the rest is the loader's. */
+static void load_addr(struct device *d, sqlite3_stmt *st)
+{
+	struct dev_addr *x = &d->addrs[d->naddrs];
+
+	if (d->naddrs >= DEV_MAX_ADDRS ||
+		addr_parse(sqlite3_column_int(st, 1), col(st, 2), &x->addr) < 0)
+		return;
+	x->source = (enum hg_source)sqlite3_column_int(st, 3);
+	x->first_seen = sqlite3_column_int64(st, 4);
+	x->last_seen = sqlite3_column_int64(st, 5);
+	x->expires = sqlite3_column_int64(st, 6);
+	d->naddrs++;
+}
+
+static void load_identity(struct device *d, sqlite3_stmt *st)
+{
+	struct dev_identity *x = &d->ids[d->nids];
+
+	if (d->nids >= DEV_MAX_IDENTITIES)
+		return;
+	util_strlcpy(x->kind, col(st, 1), sizeof(x->kind));
+	util_strlcpy(x->value, col(st, 2), sizeof(x->value));
+	x->source = (enum hg_source)sqlite3_column_int(st, 3);
+	x->strength = (enum hg_strength)sqlite3_column_int(st, 4);
+	x->first_seen = sqlite3_column_int64(st, 5);
+	x->last_seen = sqlite3_column_int64(st, 6);
+	d->nids++;
+}
+
+static int load_rows(
+	struct registry *reg, const char *sql, void (*row)(struct device *d, sqlite3_stmt *st))
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(reg->store), sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(reg, "load");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hg_mac mac;
+		struct device *d;
+
+		if (util_mac_parse(col(st, 0), &mac) == 0 && (d = lookup(reg, &mac)))
+			row(d, st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_err(reg, "load");
+}
+
 static int load(struct registry *reg)
 {
 	sqlite3 *db = store_db(reg->store);
@@ -288,58 +337,15 @@ static int load(struct registry *reg)
 	if (ret)
 		goto out;
 
-	if (sqlite3_prepare_v2(db,
-		    "SELECT mac, family, addr, source, first_seen, last_seen, expires FROM "
-		    "addresses"
-		    " ORDER BY rowid",
-		    -1, &st, NULL) != SQLITE_OK) {
-		ret = db_err(reg, "load");
-		goto out;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct hg_mac mac;
-		struct device *d;
-		struct dev_addr *x;
-
-		if (util_mac_parse(col(st, 0), &mac) < 0 || !(d = lookup(reg, &mac)) ||
-			d->naddrs >= DEV_MAX_ADDRS)
-			continue;
-		x = &d->addrs[d->naddrs];
-		if (addr_parse(sqlite3_column_int(st, 1), col(st, 2), &x->addr) < 0)
-			continue;
-		x->source = (enum hg_source)sqlite3_column_int(st, 3);
-		x->first_seen = sqlite3_column_int64(st, 4);
-		x->last_seen = sqlite3_column_int64(st, 5);
-		x->expires = sqlite3_column_int64(st, 6);
-		d->naddrs++;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (sqlite3_prepare_v2(db,
-		    "SELECT mac, kind, value, source, strength, first_seen, last_seen FROM "
-		    "identities"
-		    " ORDER BY rowid",
-		    -1, &st, NULL) != SQLITE_OK) {
-		ret = db_err(reg, "load");
-		goto out;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct hg_mac mac;
-		struct device *d;
-		struct dev_identity *x;
-
-		if (util_mac_parse(col(st, 0), &mac) < 0 || !(d = lookup(reg, &mac)) ||
-			d->nids >= DEV_MAX_IDENTITIES)
-			continue;
-		x = &d->ids[d->nids++];
-		util_strlcpy(x->kind, col(st, 1), sizeof(x->kind));
-		util_strlcpy(x->value, col(st, 2), sizeof(x->value));
-		x->source = (enum hg_source)sqlite3_column_int(st, 3);
-		x->strength = (enum hg_strength)sqlite3_column_int(st, 4);
-		x->first_seen = sqlite3_column_int64(st, 5);
-		x->last_seen = sqlite3_column_int64(st, 6);
-	}
+	ret = load_rows(reg,
+		"SELECT mac, family, addr, source, first_seen, last_seen, expires FROM addresses"
+		" ORDER BY rowid",
+		load_addr);
+	if (!ret)
+		ret = load_rows(reg,
+			"SELECT mac, kind, value, source, strength, first_seen, last_seen"
+			" FROM identities ORDER BY rowid",
+			load_identity);
 out:
 	sqlite3_finalize(st);
 	return ret;
