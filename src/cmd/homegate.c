@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* homegate: command-line client of homegated's control socket. */
+#include "cmd/mud_cmd.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 		"  release MAC [--why TEXT]    end quarantine, back to the previous state\n"
 		"  forget MAC [--why TEXT]     delete the device and its data\n"
 		"  log [MAC] [-n N]            audit log, newest first\n"
+		"  mud check MUDFILE           validate a MUD file offline and summarise it\n"
 		"options:\n"
 		"  -s, --socket PATH  control socket (default $HOMEGATE_SOCKET or " DEFAULT_SOCKET
 		")\n"
@@ -433,7 +435,13 @@ static int cmd_log(const struct cli *cli, const char *name, int argc, char **arg
 	return run(cli, req, print_log);
 }
 
-/* Subcommands; later stages (mud, analyze, dpp) add rows here. */
+static int cmd_mud(const struct cli *cli, const char *name, int argc, char **argv)
+{
+	(void)name;
+	return mud_cmd(argc, argv, cli->json);
+}
+
+/* Subcommands; later stages (analyze, dpp) add rows here. */
 static const struct {
 	const char *name;
 	int (*fn)(const struct cli *cli, const char *name, int argc, char **argv);
@@ -447,6 +455,7 @@ static const struct {
 	{"release", cmd_action},
 	{"forget", cmd_action},
 	{"log", cmd_log},
+	{"mud", cmd_mud},
 };
 
 int main(int argc, char **argv)

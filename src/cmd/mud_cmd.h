@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `homegate mud ...` subcommands. */
+#ifndef HG_MUD_CMD_H
+#define HG_MUD_CMD_H
+
+#include <stdbool.h>
+
+/* argv[0] is "mud". Returns the process exit code: 0 accepted, 1 rejected, 2 usage. */
+int mud_cmd(int argc, char **argv, bool json);
+
+#endif
