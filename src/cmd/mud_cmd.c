@@ -33,9 +33,10 @@ static void summarise(const struct mud_file *mf, struct summary *s)
 				seen |= strcmp(s->domains[j], r->value) == 0;
 			if (!seen && s->ndomains < ARRAY_SIZE(s->domains))
 				s->domains[s->ndomains++] = r->value;
-		} else if (r->peer == POL_PEER_LOCAL_NETWORKS || r->peer == POL_PEER_SAME_MANUFACTURER ||
-			r->peer == POL_PEER_MANUFACTURER || r->peer == POL_PEER_MODEL ||
-			r->peer == POL_PEER_CONTROLLER || r->peer == POL_PEER_MY_CONTROLLER) {
+		} else if (r->peer == POL_PEER_LOCAL_NETWORKS ||
+			r->peer == POL_PEER_SAME_MANUFACTURER || r->peer == POL_PEER_MANUFACTURER ||
+			r->peer == POL_PEER_MODEL || r->peer == POL_PEER_CONTROLLER ||
+			r->peer == POL_PEER_MY_CONTROLLER) {
 			const char *k = pol_peer_name(r->peer);
 
 			s->lan = true;
@@ -80,7 +81,8 @@ int mud_cmd(int argc, char **argv, bool json)
 	ret = util_read_file(file, MUD_MAX_FILE, &buf, &len);
 	if (ret < 0) {
 		fprintf(stderr, "homegate: %s: %s\n", file,
-			ret == -EFBIG ? "larger than the 512 KiB limit for MUD files" : strerror(-ret));
+			ret == -EFBIG ? "larger than the 512 KiB limit for MUD files"
+				      : strerror(-ret));
 		return ret == -EFBIG ? 1 : 2;
 	}
 	ret = mud_parse(buf, len, NULL, &mf, &err);
@@ -100,17 +102,23 @@ int mud_cmd(int argc, char **argv, bool json)
 			for (unsigned i = 0; i < s.ndomains; i++)
 				json_object_array_add(d, json_object_new_string(s.domains[i]));
 			json_object_object_add(o, "mud_url", json_object_new_string(mf->url));
-			json_object_object_add(o, "systeminfo", json_object_new_string(mf->systeminfo));
-			json_object_object_add(o, "manufacturer", json_object_new_string(mf->mfg_name));
+			json_object_object_add(
+				o, "systeminfo", json_object_new_string(mf->systeminfo));
+			json_object_object_add(
+				o, "manufacturer", json_object_new_string(mf->mfg_name));
 			json_object_object_add(o, "model", json_object_new_string(mf->model_name));
-			json_object_object_add(o, "is_supported", json_object_new_boolean(mf->is_supported));
-			json_object_object_add(o, "cache_validity", json_object_new_int(mf->cache_validity));
+			json_object_object_add(
+				o, "is_supported", json_object_new_boolean(mf->is_supported));
+			json_object_object_add(
+				o, "cache_validity", json_object_new_int(mf->cache_validity));
 			json_object_object_add(o, "rules", json_object_new_int(mf->policy.count));
 			json_object_object_add(o, "cloud_domains", d);
 			json_object_object_add(o, "lan_access", json_object_new_boolean(s.lan));
 		}
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-				       JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+			json_object_to_json_string_ext(o,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else if (ret) {
 		printf("rejected: %s\n  at %s\n", err.msg, err.path);
@@ -121,11 +129,13 @@ int mud_cmd(int argc, char **argv, bool json)
 		for (unsigned i = 0; i < mf->policy.count; i++)
 			from += mf->policy.rules[i].dir == POL_FROM_DEVICE;
 		printf("accepted: %s\n", mf->url);
-		printf("  device:        %s\n", mf->systeminfo[0] ? mf->systeminfo : "(no description)");
+		printf("  device:        %s\n",
+			mf->systeminfo[0] ? mf->systeminfo : "(no description)");
 		if (mf->mfg_name[0] || mf->model_name[0])
 			printf("  made by:       %s %s\n", mf->mfg_name, mf->model_name);
-		printf("  supported:     %s\n", mf->is_supported ? "yes, the maker still updates it"
-							 : "no, the maker no longer updates it");
+		printf("  supported:     %s\n",
+			mf->is_supported ? "yes, the maker still updates it"
+					 : "no, the maker no longer updates it");
 		printf("  internet:      ");
 		for (unsigned i = 0; i < s.ndomains; i++)
 			printf("%s%s", i ? ", " : "", s.domains[i]);

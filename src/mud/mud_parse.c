@@ -31,7 +31,8 @@ static size_t push(struct ctx *c, const char *fmt, ...)
 	n = vsnprintf(c->path + c->plen, sizeof(c->path) - c->plen, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		c->plen += (size_t)n < sizeof(c->path) - c->plen ? (size_t)n : sizeof(c->path) - c->plen - 1;
+		c->plen += (size_t)n < sizeof(c->path) - c->plen ? (size_t)n
+								 : sizeof(c->path) - c->plen - 1;
 	return saved;
 }
 
@@ -66,8 +67,8 @@ static json_object *member(json_object *o, const char *qname)
 	return NULL;
 }
 
-static int get_string(struct ctx *c, json_object *o, const char *name, bool required, char *dst,
-	size_t dstlen)
+static int get_string(
+	struct ctx *c, json_object *o, const char *name, bool required, char *dst, size_t dstlen)
 {
 	json_object *v = member(o, name);
 	size_t saved;
@@ -134,7 +135,8 @@ static int parse_ports(struct ctx *c, json_object *o, struct pol_ports *p)
 	p->lo = p->hi = (uint16_t)a;
 	p->op = POL_PORT_EQ;
 	if (op) {
-		const char *s = json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
+		const char *s =
+			json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
 
 		if (strcmp(s, "eq") == 0)
 			p->op = POL_PORT_EQ;
@@ -247,7 +249,9 @@ static int check_extension(struct ctx *c, const char *key)
 		if (strcmp(module, known_modules[i]) == 0)
 			return 0;
 	if (!extension_declared(c, module))
-		return fail(c, "node \"%s\" belongs to extension \"%s\", which the file does not declare in \"extensions\"",
+		return fail(c,
+			"node \"%s\" belongs to extension \"%s\", which the file does not declare "
+			"in \"extensions\"",
 			key, module);
 	return 0;
 }
@@ -267,8 +271,8 @@ static int parse_l3(struct ctx *c, json_object *o, int family, enum pol_dir dir,
 
 		saved = push(c, ".%s", key);
 		if (strcmp(bare, "protocol") == 0) {
-			if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 0 ||
-				json_object_get_int64(val) > 255)
+			if (!json_object_is_type(val, json_type_int) ||
+				json_object_get_int64(val) < 0 || json_object_get_int64(val) > 255)
 				return fail(c, "protocol must be an integer 0..255");
 			r->proto = (uint8_t)json_object_get_int64(val);
 			r->flags |= POL_HAS_PROTO;
@@ -276,9 +280,13 @@ static int parse_l3(struct ctx *c, json_object *o, int family, enum pol_dir dir,
 			bool src = bare[0] == 's';
 
 			if (src && dir == POL_FROM_DEVICE)
-				return fail(c, "src-dnsname is not allowed in a from-device ACL (RFC 8520 §8.1)");
+				return fail(c,
+					"src-dnsname is not allowed in a from-device ACL (RFC 8520 "
+					"§8.1)");
 			if (!src && dir == POL_TO_DEVICE)
-				return fail(c, "dst-dnsname is not allowed in a to-device ACL (RFC 8520 §8.1)");
+				return fail(c,
+					"dst-dnsname is not allowed in a to-device ACL (RFC 8520 "
+					"§8.1)");
 			if (!json_object_is_type(val, json_type_string) ||
 				strlen(json_object_get_string(val)) == 0 ||
 				strlen(json_object_get_string(val)) > 253 ||
@@ -294,8 +302,8 @@ static int parse_l3(struct ctx *c, json_object *o, int family, enum pol_dir dir,
 			int fam = strstr(bare, "ipv4") ? AF_INET : AF_INET6;
 
 			if (fam != family)
-				return fail(c, "an IPv%d prefix in an IPv%d match", fam == AF_INET ? 4 : 6,
-					family == AF_INET ? 4 : 6);
+				return fail(c, "an IPv%d prefix in an IPv%d match",
+					fam == AF_INET ? 4 : 6, family == AF_INET ? 4 : 6);
 			if (src == (dir == POL_FROM_DEVICE))
 				return fail(c, "%s names the device itself in a %s ACL", bare,
 					dir == POL_FROM_DEVICE ? "from-device" : "to-device");
@@ -324,24 +332,30 @@ static int parse_l4(struct ctx *c, json_object *o, const char *kind, struct pol_
 
 		saved = push(c, ".%s", key);
 		if (strcmp(kind, "icmp") != 0 &&
-			(strcmp(bare, "source-port") == 0 || strcmp(bare, "destination-port") == 0)) {
+			(strcmp(bare, "source-port") == 0 ||
+				strcmp(bare, "destination-port") == 0)) {
 			if (!json_object_is_type(val, json_type_object))
 				return fail(c, "must be an object");
 			ret = parse_ports(c, val, bare[0] == 's' ? &r->src_ports : &r->dst_ports);
 		} else if (strcmp(bare, "direction-initiated") == 0) {
-			const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : "";
+			const char *s = json_object_is_type(val, json_type_string)
+				? json_object_get_string(val)
+				: "";
 
 			if (strcmp(kind, "tcp") != 0)
-				return fail(c, "direction-initiated is only defined for TCP (RFC 8520 §2.1)");
+				return fail(c,
+					"direction-initiated is only defined for TCP (RFC 8520 "
+					"§2.1)");
 			if (strcmp(s, "from-device") == 0)
 				r->initiated = POL_INIT_FROM_DEVICE;
 			else if (strcmp(s, "to-device") == 0)
 				r->initiated = POL_INIT_TO_DEVICE;
 			else
 				return fail(c, "must be from-device or to-device");
-		} else if (strcmp(kind, "icmp") == 0 && (strcmp(bare, "type") == 0 || strcmp(bare, "code") == 0)) {
-			if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 0 ||
-				json_object_get_int64(val) > 255)
+		} else if (strcmp(kind, "icmp") == 0 &&
+			(strcmp(bare, "type") == 0 || strcmp(bare, "code") == 0)) {
+			if (!json_object_is_type(val, json_type_int) ||
+				json_object_get_int64(val) < 0 || json_object_get_int64(val) > 255)
 				return fail(c, "must be an integer 0..255");
 			if (bare[0] == 't') {
 				r->icmp_type = (uint8_t)json_object_get_int64(val);
@@ -377,9 +391,9 @@ static int parse_mud_match(struct ctx *c, json_object *o, struct pol_rule *r)
 			if (!is_empty_list(val))
 				return fail(c, "must be an empty leaf ([null])");
 			ret = set_peer(c, r,
-				bare[0] == 's'	 ? POL_PEER_SAME_MANUFACTURER
-				: bare[0] == 'l' ? POL_PEER_LOCAL_NETWORKS
-						 : POL_PEER_MY_CONTROLLER,
+				bare[0] == 's'		 ? POL_PEER_SAME_MANUFACTURER
+					: bare[0] == 'l' ? POL_PEER_LOCAL_NETWORKS
+							 : POL_PEER_MY_CONTROLLER,
 				NULL);
 		} else if (strcmp(bare, "manufacturer") == 0 || strcmp(bare, "model") == 0 ||
 			strcmp(bare, "controller") == 0) {
@@ -388,13 +402,15 @@ static int parse_mud_match(struct ctx *c, json_object *o, struct pol_rule *r)
 			if (!json_object_is_type(val, json_type_string))
 				return fail(c, "must be a string");
 			s = json_object_get_string(val);
-			if (!*s || strlen(s) >= POL_VALUE_MAX || !util_is_printable(s, POL_VALUE_MAX))
+			if (!*s || strlen(s) >= POL_VALUE_MAX ||
+				!util_is_printable(s, POL_VALUE_MAX))
 				return fail(c, "must be 1..255 printable characters");
 			if (strcmp(bare, "model") == 0 && !mud_url_valid(s)) /* a MUD URL */
 				return fail(c, "model must be an https MUD URL");
 			ret = set_peer(c, r,
-				bare[0] == 'm' ? (bare[1] == 'a' ? POL_PEER_MANUFACTURER : POL_PEER_MODEL)
-					       : POL_PEER_CONTROLLER,
+				bare[0] == 'm'
+					? (bare[1] == 'a' ? POL_PEER_MANUFACTURER : POL_PEER_MODEL)
+					: POL_PEER_CONTROLLER,
 				s);
 		} else {
 			ret = check_extension(c, key);
@@ -445,8 +461,8 @@ static int parse_eth(struct ctx *c, json_object *o, struct pol_rule *r)
 	return 0;
 }
 
-static int parse_ace(struct ctx *c, json_object *ace, const char *acl, enum pol_dir dir,
-	int acl_family)
+static int parse_ace(
+	struct ctx *c, json_object *ace, const char *acl, enum pol_dir dir, int acl_family)
 {
 	struct pol_rule r;
 	json_object *matches, *actions, *fwd;
@@ -510,11 +526,18 @@ static int parse_ace(struct ctx *c, json_object *ace, const char *acl, enum pol_
 
 	/* The layer-4 match fixes the protocol; a contradicting protocol leaf is an error. */
 	if (tcp || udp || icmp) {
-		uint8_t want = tcp ? 6 : udp ? 17 : (acl_family == AF_INET6 || r.family == POL_FAM_IPV6) ? 58 : 1;
+		uint8_t want = tcp					       ? 6
+			: udp						       ? 17
+			: (acl_family == AF_INET6 || r.family == POL_FAM_IPV6) ? 58
+									       : 1;
 
-		if ((r.flags & POL_HAS_PROTO) && r.proto != want && !(icmp && (r.proto == 1 || r.proto == 58)))
-			return fail(c, "ACE \"%s\": protocol %u contradicts its %s match", r.name, r.proto,
-				tcp ? "tcp" : udp ? "udp" : "icmp");
+		if ((r.flags & POL_HAS_PROTO) && r.proto != want &&
+			!(icmp && (r.proto == 1 || r.proto == 58)))
+			return fail(c, "ACE \"%s\": protocol %u contradicts its %s match", r.name,
+				r.proto,
+				tcp	      ? "tcp"
+					: udp ? "udp"
+					      : "icmp");
 		if (!(r.flags & POL_HAS_PROTO)) {
 			r.proto = want;
 			r.flags |= POL_HAS_PROTO;
@@ -543,7 +566,8 @@ static int parse_ace(struct ctx *c, json_object *ace, const char *acl, enum pol_
 	else if (strcmp(s, "drop") == 0 || strcmp(s, "reject") == 0)
 		r.action = POL_DROP;
 	else
-		return fail(c, "forwarding \"%s\" is not accept, drop or reject", json_object_get_string(fwd));
+		return fail(c, "forwarding \"%s\" is not accept, drop or reject",
+			json_object_get_string(fwd));
 	pop(c, saved);
 	if (pol_add(&c->mf->policy, &r) < 0)
 		return fail(c, "too many rules (more than %d)", POL_MAX_RULES);
@@ -568,11 +592,13 @@ static int parse_acl(struct ctx *c, json_object *acl, const char *name, enum pol
 		/* "ethernet-acl-type" is how mudgee spells eth-acl-type */
 		else if (strcmp(t, "eth-acl-type") != 0 && strcmp(t, "ethernet-acl-type") != 0 &&
 			strcmp(t, "mixed-eth-ipv4-ipv6-acl-type") != 0 &&
-			strcmp(t, "mixed-eth-ipv4-acl-type") != 0 && strcmp(t, "mixed-eth-ipv6-acl-type") != 0)
+			strcmp(t, "mixed-eth-ipv4-acl-type") != 0 &&
+			strcmp(t, "mixed-eth-ipv6-acl-type") != 0)
 			return fail(c, "unknown ACL type \"%s\"", json_object_get_string(type));
 	}
 	aces = member(acl, "aces");
-	if (!aces || !json_object_is_type(aces, json_type_object) || !(ace_list = member(aces, "ace")) ||
+	if (!aces || !json_object_is_type(aces, json_type_object) ||
+		!(ace_list = member(aces, "ace")) ||
 		!json_object_is_type(ace_list, json_type_array))
 		return fail(c, "ACL \"%s\" has no aces.ace list", name);
 	for (size_t j = 0; j < json_object_array_length(ace_list); j++) {
@@ -618,13 +644,14 @@ static int parse_policy(struct ctx *c, json_object *mud, json_object *acls, cons
 		const char *name;
 		int ret;
 
-		if (!ref || !json_object_is_type(ref, json_type_object) || !(n = member(ref, "name")) ||
-			!json_object_is_type(n, json_type_string))
+		if (!ref || !json_object_is_type(ref, json_type_object) ||
+			!(n = member(ref, "name")) || !json_object_is_type(n, json_type_string))
 			return fail(c, "must be an object with a string \"name\"");
 		name = json_object_get_string(n);
 		acl = find_acl(acls, name);
 		if (!acl)
-			return fail(c, "names ACL \"%s\", which %s does not define", name, acl_root);
+			return fail(
+				c, "names ACL \"%s\", which %s does not define", name, acl_root);
 		pop(c, s2);
 		c->mf->nacls++;
 		/* From here on the path is the ACL's own place in the file. */
@@ -645,7 +672,6 @@ static int parse_policy(struct ctx *c, json_object *mud, json_object *acls, cons
 	pop(c, saved);
 	return 0;
 }
-
 
 static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 {
@@ -669,8 +695,8 @@ static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 	if (!acls_root)
 		return fail(c, "mandatory container \"ietf-access-control-list:acls\" is missing");
 	saved = push(c, ".%s", acl_root);
-	if (!json_object_is_type(acls_root, json_type_object) || !(acls = member(acls_root, "acl")) ||
-		!json_object_is_type(acls, json_type_array))
+	if (!json_object_is_type(acls_root, json_type_object) ||
+		!(acls = member(acls_root, "acl")) || !json_object_is_type(acls, json_type_array))
 		return fail(c, "must hold an \"acl\" list");
 	pop(c, saved);
 
@@ -691,15 +717,23 @@ static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 	}
 	if (fetched_url && strcmp(fetched_url, mf->url) != 0) {
 		push(c, ".mud-url");
-		return fail(c, "mud-url \"%s\" differs from the URL it was fetched from (RFC 8520 §3.3)", mf->url);
+		return fail(c,
+			"mud-url \"%s\" differs from the URL it was fetched from (RFC 8520 §3.3)",
+			mf->url);
 	}
-	if ((ret = get_string(c, mud, "last-update", true, mf->last_update, sizeof(mf->last_update))) ||
-		(ret = get_string(c, mud, "mud-signature", false, mf->signature, sizeof(mf->signature))) ||
+	if ((ret = get_string(
+		     c, mud, "last-update", true, mf->last_update, sizeof(mf->last_update))) ||
+		(ret = get_string(
+			 c, mud, "mud-signature", false, mf->signature, sizeof(mf->signature))) ||
 		(ret = get_string(c, mud, "mfg-name", false, mf->mfg_name, sizeof(mf->mfg_name))) ||
-		(ret = get_string(c, mud, "model-name", false, mf->model_name, sizeof(mf->model_name))) ||
-		(ret = get_string(c, mud, "firmware-rev", false, mf->firmware_rev, sizeof(mf->firmware_rev))) ||
-		(ret = get_string(c, mud, "software-rev", false, mf->software_rev, sizeof(mf->software_rev))) ||
-		(ret = get_string(c, mud, "documentation", false, mf->documentation, sizeof(mf->documentation))))
+		(ret = get_string(
+			 c, mud, "model-name", false, mf->model_name, sizeof(mf->model_name))) ||
+		(ret = get_string(c, mud, "firmware-rev", false, mf->firmware_rev,
+			 sizeof(mf->firmware_rev))) ||
+		(ret = get_string(c, mud, "software-rev", false, mf->software_rev,
+			 sizeof(mf->software_rev))) ||
+		(ret = get_string(c, mud, "documentation", false, mf->documentation,
+			 sizeof(mf->documentation))))
 		return ret;
 	ret = get_string(c, mud, "systeminfo", false, mf->systeminfo, sizeof(mf->systeminfo));
 	if (ret)
@@ -743,10 +777,11 @@ static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 
 			if (!e || !json_object_is_type(e, json_type_string) ||
 				!util_is_ident(json_object_get_string(e), 63))
-				return fail(c, "extension names are [A-Za-z0-9_-], at most 63 characters");
+				return fail(c,
+					"extension names are [A-Za-z0-9_-], at most 63 characters");
 			if (mf->nextensions < MUD_MAX_EXTENSIONS)
-				util_strlcpy(mf->extensions[mf->nextensions++], json_object_get_string(e),
-					sizeof(mf->extensions[0]));
+				util_strlcpy(mf->extensions[mf->nextensions++],
+					json_object_get_string(e), sizeof(mf->extensions[0]));
 		}
 		pop(c, s2);
 	}
@@ -783,8 +818,8 @@ int mud_parse(const char *buf, size_t len, const char *fetched_url, struct mud_f
 	*out = NULL;
 	if (len > MUD_MAX_FILE) {
 		util_strlcpy(err->path, "$", sizeof(err->path));
-		snprintf(err->msg, sizeof(err->msg), "file of %zu bytes is over the %d byte limit", len,
-			MUD_MAX_FILE);
+		snprintf(err->msg, sizeof(err->msg), "file of %zu bytes is over the %d byte limit",
+			len, MUD_MAX_FILE);
 		return -EFBIG;
 	}
 	c.mf = calloc(1, sizeof(*c.mf));
@@ -799,12 +834,14 @@ int mud_parse(const char *buf, size_t len, const char *fetched_url, struct mud_f
 		size_t end = json_tokener_get_parse_end(tok);
 
 		/* Trailing white space after the object is fine. */
-		while (root && end < len && (buf[end] == ' ' || buf[end] == '\n' || buf[end] == '\r' ||
-						    buf[end] == '\t'))
+		while (root && end < len &&
+			(buf[end] == ' ' || buf[end] == '\n' || buf[end] == '\r' ||
+				buf[end] == '\t'))
 			end++;
 		if (!root || end != len) {
 			ret = fail(&c, "not valid JSON (%s, near byte %zu)",
-				root ? "trailing data" : json_tokener_error_desc(json_tokener_get_error(tok)),
+				root ? "trailing data"
+				     : json_tokener_error_desc(json_tokener_get_error(tok)),
 				json_tokener_get_parse_end(tok));
 			goto out;
 		}

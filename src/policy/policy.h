@@ -47,14 +47,14 @@ struct pol_ports {
 /* Who is on the other end of the traffic. */
 enum pol_peer {
 	POL_PEER_ANY = 0,
-	POL_PEER_NET,		  /* literal prefix: addr/prefix_len */
-	POL_PEER_DNSNAME,	  /* value: a DNS name */
-	POL_PEER_LOCAL_NETWORKS,  /* the LAN prefixes */
+	POL_PEER_NET,		 /* literal prefix: addr/prefix_len */
+	POL_PEER_DNSNAME,	 /* value: a DNS name */
+	POL_PEER_LOCAL_NETWORKS, /* the LAN prefixes */
 	POL_PEER_SAME_MANUFACTURER,
-	POL_PEER_MANUFACTURER,	  /* value: the authority (host part of a MUD URL) */
-	POL_PEER_MODEL,		  /* value: a MUD URL */
-	POL_PEER_CONTROLLER,	  /* value: a class URI; members come from configuration only */
-	POL_PEER_MY_CONTROLLER,	  /* members chosen by the user */
+	POL_PEER_MANUFACTURER,	/* value: the authority (host part of a MUD URL) */
+	POL_PEER_MODEL,		/* value: a MUD URL */
+	POL_PEER_CONTROLLER,	/* value: a class URI; members come from configuration only */
+	POL_PEER_MY_CONTROLLER, /* members chosen by the user */
 };
 
 enum pol_initiated {

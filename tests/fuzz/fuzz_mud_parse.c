@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (mud_parse((const char *)data, size, NULL, &mf, &err) == 0) {
 		/* Whatever is accepted is a well-formed policy. */
-		if (!mf || !mud_url_valid(mf->url) || mf->cache_validity < 1 || mf->cache_validity > 168)
+		if (!mf || !mud_url_valid(mf->url) || mf->cache_validity < 1 ||
+			mf->cache_validity > 168)
 			abort();
 		for (unsigned i = 0; i < mf->policy.count; i++)
 			if (mf->policy.rules[i].prefix_len > 128)

@@ -54,7 +54,8 @@ static void test_valid(void **state)
 	const struct pol_rule *r;
 
 	(void)state;
-	assert_int_equal(mud_parse(base, base_len, "https://mud.example.test/cam.json", &mf, &err), 0);
+	assert_int_equal(
+		mud_parse(base, base_len, "https://mud.example.test/cam.json", &mf, &err), 0);
 	assert_string_equal(mf->url, "https://mud.example.test/cam.json");
 	assert_string_equal(mf->signature, "cam.p7s");
 	assert_string_equal(mf->systeminfo, "Example Camera 2");
@@ -94,36 +95,61 @@ struct mutation {
 static void test_rejections(void **state)
 {
 	static const struct mutation cases[] = {
-		{"\"mud-version\": 1", "\"mud-version\": 2", "mud-version must be 1", "$.ietf-mud:mud.mud-version"},
-		{"\"mud-version\": 1,", "", "mandatory node \"mud-version\" is missing", "$.ietf-mud:mud"},
-		{"\"is-supported\": true,", "", "mandatory node \"is-supported\" is missing", "$.ietf-mud:mud"},
-		{"\"is-supported\": true", "\"is-supported\": \"yes\"", "must be true or false", ".is-supported"},
-		{"\"last-update\": \"2026-11-01T10:00:00+00:00\",", "", "\"last-update\" is missing", "$.ietf-mud:mud"},
-		{"\"cache-validity\": 24", "\"cache-validity\": 169", "cache-validity must be 1..168", ".cache-validity"},
-		{"Example Camera 2", "Example Camera 2 with a description far longer than sixty characters",
+		{"\"mud-version\": 1", "\"mud-version\": 2", "mud-version must be 1",
+			"$.ietf-mud:mud.mud-version"},
+		{"\"mud-version\": 1,", "", "mandatory node \"mud-version\" is missing",
+			"$.ietf-mud:mud"},
+		{"\"is-supported\": true,", "", "mandatory node \"is-supported\" is missing",
+			"$.ietf-mud:mud"},
+		{"\"is-supported\": true", "\"is-supported\": \"yes\"", "must be true or false",
+			".is-supported"},
+		{"\"last-update\": \"2026-11-01T10:00:00+00:00\",", "",
+			"\"last-update\" is missing", "$.ietf-mud:mud"},
+		{"\"cache-validity\": 24", "\"cache-validity\": 169",
+			"cache-validity must be 1..168", ".cache-validity"},
+		{"Example Camera 2",
+			"Example Camera 2 with a description far longer than sixty characters",
 			"longer than 60", ".systeminfo"},
-		{"https://mud.example.test/cam.json", "http://mud.example.test/cam.json", "not an https URL", ".mud-url"},
-		{"\"to-device-policy\"", "\"to-device-policy-x\"", "\"to-device-policy\" is missing", "$.ietf-mud:mud"},
-		{"ietf-access-control-list:acls", "acls", "\"ietf-access-control-list:acls\" is missing", "$"},
+		{"https://mud.example.test/cam.json", "http://mud.example.test/cam.json",
+			"not an https URL", ".mud-url"},
+		{"\"to-device-policy\"", "\"to-device-policy-x\"",
+			"\"to-device-policy\" is missing", "$.ietf-mud:mud"},
+		{"ietf-access-control-list:acls", "acls",
+			"\"ietf-access-control-list:acls\" is missing", "$"},
 		{"{\"name\": \"to-v4\"}", "{\"name\": \"nowhere\"}", "names ACL \"nowhere\"",
 			"to-device-policy.access-lists.access-list[0]"},
-		{"\"ietf-acldns:dst-dnsname\": \"cloud.example.test\"", "\"ietf-acldns:src-dnsname\": \"cloud.example.test\"",
-			"src-dnsname is not allowed in a from-device ACL", "acl[name=from-v4].aces.ace[0].matches.ipv4.ietf-acldns:src-dnsname"},
-		{"\"ietf-acldns:src-dnsname\": \"app.example.test\"", "\"ietf-acldns:dst-dnsname\": \"app.example.test\"",
+		{"\"ietf-acldns:dst-dnsname\": \"cloud.example.test\"",
+			"\"ietf-acldns:src-dnsname\": \"cloud.example.test\"",
+			"src-dnsname is not allowed in a from-device ACL",
+			"acl[name=from-v4].aces.ace[0].matches.ipv4.ietf-acldns:src-dnsname"},
+		{"\"ietf-acldns:src-dnsname\": \"app.example.test\"",
+			"\"ietf-acldns:dst-dnsname\": \"app.example.test\"",
 			"dst-dnsname is not allowed in a to-device ACL", "acl[name=to-v4]"},
-		{"\"udp\": {\"destination-port\"", "\"udp\": {\"ietf-mud:direction-initiated\": \"from-device\", \"destination-port\"",
+		{"\"udp\": {\"destination-port\"",
+			"\"udp\": {\"ietf-mud:direction-initiated\": \"from-device\", "
+			"\"destination-port\"",
 			"direction-initiated is only defined for TCP", "aces.ace[1].matches.udp"},
-		{"\"mfg-name\": \"Example Cams\",", "\"mfg-name\": \"Example Cams\", \"acme-ext:color\": \"red\",",
-			"extension \"acme-ext\", which the file does not declare", ".acme-ext:color"},
-		{"\"forwarding\": \"accept\"", "\"forwarding\": \"allow\"", "is not accept, drop or reject", ".actions"},
-		{"\"ipv4\": {\"protocol\": 6, \"ietf-acldns", "\"ipv4\": {\"protocol\": 17, \"ietf-acldns", "protocol 17 contradicts its tcp match", "ace[0]"},
-		{"\"198.51.100.0/24\"", "\"198.51.100.0\"", "has no prefix length", "destination-ipv4-network"},
-		{"\"198.51.100.0/24\"", "\"2001:db8::/32\"", "is not an IPv4 prefix", "destination-ipv4-network"},
-		{"\"destination-ipv4-network\"", "\"source-ipv4-network\"", "names the device itself", "source-ipv4-network"},
+		{"\"mfg-name\": \"Example Cams\",",
+			"\"mfg-name\": \"Example Cams\", \"acme-ext:color\": \"red\",",
+			"extension \"acme-ext\", which the file does not declare",
+			".acme-ext:color"},
+		{"\"forwarding\": \"accept\"", "\"forwarding\": \"allow\"",
+			"is not accept, drop or reject", ".actions"},
+		{"\"ipv4\": {\"protocol\": 6, \"ietf-acldns",
+			"\"ipv4\": {\"protocol\": 17, \"ietf-acldns",
+			"protocol 17 contradicts its tcp match", "ace[0]"},
+		{"\"198.51.100.0/24\"", "\"198.51.100.0\"", "has no prefix length",
+			"destination-ipv4-network"},
+		{"\"198.51.100.0/24\"", "\"2001:db8::/32\"", "is not an IPv4 prefix",
+			"destination-ipv4-network"},
+		{"\"destination-ipv4-network\"", "\"source-ipv4-network\"",
+			"names the device itself", "source-ipv4-network"},
 		{"\"port\": 443}", "\"port\": 70000}", "out of range 0..65535", "destination-port"},
-		{"{\"local-networks\": [null]}", "{\"local-networks\": [null], \"manufacturer\": \"x.example\"}",
+		{"{\"local-networks\": [null]}",
+			"{\"local-networks\": [null], \"manufacturer\": \"x.example\"}",
 			"more than one peer", "ace[2]"},
-		{"\"type\": \"ipv6-acl-type\"", "\"type\": \"fancy-acl-type\"", "unknown ACL type", "acl[name=from-v6]"},
+		{"\"type\": \"ipv6-acl-type\"", "\"type\": \"fancy-acl-type\"", "unknown ACL type",
+			"acl[name=from-v6]"},
 	};
 	struct mud_file *mf;
 	struct mud_error err;
@@ -133,9 +159,10 @@ static void test_rejections(void **state)
 		char *doc = with(cases[i].from, cases[i].to);
 		int ret = mud_parse(doc, strlen(doc), NULL, &mf, &err);
 
-		if (ret != -EINVAL || !strstr(err.msg, cases[i].msg) || !strstr(err.path, cases[i].path))
-			fail_msg("case %zu: ret %d, \"%s\" at \"%s\"; wanted \"%s\" at \"%s\"", i, ret,
-				err.msg, err.path, cases[i].msg, cases[i].path);
+		if (ret != -EINVAL || !strstr(err.msg, cases[i].msg) ||
+			!strstr(err.path, cases[i].path))
+			fail_msg("case %zu: ret %d, \"%s\" at \"%s\"; wanted \"%s\" at \"%s\"", i,
+				ret, err.msg, err.path, cases[i].msg, cases[i].path);
 		assert_null(mf);
 		free(doc);
 	}
@@ -148,7 +175,8 @@ static void test_fetched_url_and_spellings(void **state)
 	char *doc;
 
 	(void)state;
-	assert_int_equal(mud_parse(base, base_len, "https://evil.example/cam.json", &mf, &err), -EINVAL);
+	assert_int_equal(
+		mud_parse(base, base_len, "https://evil.example/cam.json", &mf, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "differs from the URL it was fetched from"));
 	/* The pre-RFC container name still seen in the wild. */
 	doc = with("ietf-access-control-list:acls", "ietf-access-control-list:access-lists");
@@ -157,7 +185,8 @@ static void test_fetched_url_and_spellings(void **state)
 	free(doc);
 	/* A declared extension's nodes are fine; unknown unqualified nodes are ignored. */
 	doc = with("\"mfg-name\": \"Example Cams\",",
-		"\"mfg-name\": \"Example Cams\", \"extensions\": [\"acme-ext\"], \"acme-ext:color\": \"red\", \"future-node\": 1,");
+		"\"mfg-name\": \"Example Cams\", \"extensions\": [\"acme-ext\"], "
+		"\"acme-ext:color\": \"red\", \"future-node\": 1,");
 	assert_int_equal(mud_parse(doc, strlen(doc), NULL, &mf, &err), 0);
 	assert_int_equal(mf->nextensions, 1);
 	mud_free(mf);
