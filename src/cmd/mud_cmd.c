@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "mud/mud_parse.h"
+#include "mud/mud_sig.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -52,7 +53,8 @@ static void summarise(const struct mud_file *mf, struct summary *s)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: homegate mud check [--json] MUDFILE\n");
+	fprintf(stderr,
+		"usage: homegate mud check [--json] [--ca TRUST.pem MUDFILE SIGFILE | MUDFILE]\n");
 	return 2;
 }
 
@@ -61,9 +63,13 @@ int mud_cmd(int argc, char **argv, bool json)
 	struct mud_error err;
 	struct mud_file *mf = NULL;
 	struct summary s;
-	const char *file = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	const char *file = NULL, *sigfile = NULL, *ca = NULL;
+	char *buf = NULL, *sig = NULL, sigerr[512] = "";
+	size_t len = 0, siglen = 0;
+	struct mud_signer signer;
+	bool sig_ok = false;
+
+	memset(&signer, 0, sizeof(signer));
 	int ret;
 
 	if (argc < 2 || strcmp(argv[1], "check") != 0)
@@ -71,12 +77,16 @@ int mud_cmd(int argc, char **argv, bool json)
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
+			ca = argv[++i];
 		else if (!file && argv[i][0] != '-')
 			file = argv[i];
+		else if (!sigfile && argv[i][0] != '-')
+			sigfile = argv[i];
 		else
 			return usage();
 	}
-	if (!file)
+	if (!file || (!sigfile) != (!ca))
 		return usage();
 	ret = util_read_file(file, MUD_MAX_FILE, &buf, &len);
 	if (ret < 0) {
@@ -85,8 +95,38 @@ int mud_cmd(int argc, char **argv, bool json)
 				      : strerror(-ret));
 		return ret == -EFBIG ? 1 : 2;
 	}
+	if (sigfile) {
+		struct mud_trust *trust = NULL;
+
+		ret = mud_trust_load(ca, &trust, sigerr, sizeof(sigerr));
+		if (ret < 0) {
+			fprintf(stderr, "homegate: %s\n", sigerr);
+			free(buf);
+			return 2;
+		}
+		ret = util_read_file(sigfile, 65536, &sig, &siglen);
+		if (ret < 0) {
+			fprintf(stderr, "homegate: %s: %s\n", sigfile, strerror(-ret));
+			mud_trust_free(trust);
+			free(buf);
+			return 2;
+		}
+		/* The signature covers the file's exact bytes, before any parsing. */
+		sig_ok = mud_sig_verify((const uint8_t *)buf, len, (const uint8_t *)sig, siglen,
+				 trust, &signer, sigerr, sizeof(sigerr)) == 0;
+		free(sig);
+		mud_trust_free(trust);
+	}
 	ret = mud_parse(buf, len, NULL, &mf, &err);
 	free(buf);
+	if (sigfile && !sig_ok && ret == 0) {
+		/* Same path as an invalid file: no policy from an unverified signature (AC-16). */
+		mud_free(mf);
+		mf = NULL;
+		ret = -EBADMSG;
+		util_strlcpy(err.path, "(signature)", sizeof(err.path));
+		util_strlcpy(err.msg, sigerr, sizeof(err.msg));
+	}
 	if (json) {
 		json_object *o = json_object_new_object();
 
@@ -114,6 +154,14 @@ int mud_cmd(int argc, char **argv, bool json)
 			json_object_object_add(o, "rules", json_object_new_int(mf->policy.count));
 			json_object_object_add(o, "cloud_domains", d);
 			json_object_object_add(o, "lan_access", json_object_new_boolean(s.lan));
+			if (sigfile) {
+				json_object_object_add(
+					o, "signer", json_object_new_string(signer.subject));
+				json_object_object_add(o, "signer_sha256",
+					json_object_new_string(signer.fingerprint));
+				json_object_object_add(o, "trust_anchor_expired",
+					json_object_new_boolean(signer.anchor_expired));
+			}
 		}
 		printf("%s\n",
 			json_object_to_json_string_ext(o,
@@ -144,6 +192,15 @@ int mud_cmd(int argc, char **argv, bool json)
 			s.lan_kinds, s.lan ? ")" : "");
 		printf("  rules:         %u from the device, %u to it; re-check every %u h\n", from,
 			mf->policy.count - from, mf->cache_validity);
+		if (sigfile)
+			printf("  signed by:     %s\n  signer sha256: %s%s\n", signer.subject,
+				signer.fingerprint,
+				signer.anchor_expired ? "\n  note:          the trust anchor's own "
+							"certificate is outside its validity dates "
+							"(not part of path validation, RFC 5280 §6)"
+						      : "");
+		else
+			printf("  signature:     not checked (no signature given)\n");
 	}
 	mud_free(mf);
 	return ret ? 1 : 0;
