@@ -9,6 +9,7 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "engine/registry.h"
+#include "mud/mud_parse.h"
 #include "observe/dnsmasq_hook.h"
 
 #include <errno.h>
@@ -163,9 +164,19 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 			struct hg_event mu = {
 				.type = HG_EV_MUD_URL, .source = ev.source, .time = ev.time};
 
+			char mac[HG_MAC_STRLEN];
+
 			mu.mud_url.mac = ev.lease.mac;
-			util_strlcpy(mu.mud_url.url, ev.lease.mud_url, sizeof(mu.mud_url.url));
-			registry_apply_event(e->reg, &mu);
+			/* The claim stays in the evidence; only a valid URL becomes the MUD URL. */
+			if (mud_url_intake(
+				    ev.lease.mud_url, mu.mud_url.url, sizeof(mu.mud_url.url)) < 0)
+				log_warnx("dev=%s mud_url=rejected source=%s reason=\"not an https "
+					  "URL "
+					  "of at most 255 octets\"",
+					util_mac_format(&ev.lease.mac, mac),
+					hg_source_name(ev.source));
+			else
+				registry_apply_event(e->reg, &mu);
 		}
 	}
 }

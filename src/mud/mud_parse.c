@@ -107,6 +107,22 @@ bool mud_url_valid(const char *url)
 	return *host && *host != '/' && *host != ':' && *host != '?';
 }
 
+int mud_url_intake(const char *raw, char *out, size_t outlen)
+{
+	size_t n = strcspn(raw, " ");
+
+	out[0] = '\0';
+	if (n == 0 || n > 255 || n >= outlen)
+		return -EINVAL;
+	memcpy(out, raw, n);
+	out[n] = '\0';
+	if (!mud_url_valid(out)) {
+		out[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_ports(struct ctx *c, json_object *o, struct pol_ports *p)
 {
 	json_object *op = member(o, "operator"), *port = member(o, "port");

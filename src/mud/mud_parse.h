@@ -50,4 +50,9 @@ void mud_free(struct mud_file *mf);
  * no spaces, no fragment (RFC 8520 §10, AC-09). */
 bool mud_url_valid(const char *url);
 
+/* Takes a MUD URL as a device announced it (DHCP option 161/112, LLDP): text after the first
+ * space is reserved and ignored (RFC 8520 §10), the rest must pass mud_url_valid. Writes the URL
+ * to out and returns 0, or -EINVAL with out empty. */
+int mud_url_intake(const char *raw, char *out, size_t outlen);
+
 #endif

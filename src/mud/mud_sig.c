@@ -17,7 +17,7 @@
 #include <string.h>
 
 struct mud_trust {
-	STACK_OF(X509) *anchors;
+	STACK_OF(X509) * anchors;
 };
 
 int mud_trust_load(const char *path, struct mud_trust **out, char *err, size_t errlen)
@@ -68,8 +68,8 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 	int depth = X509_STORE_CTX_get_error_depth(ctx);
 	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
 
-	if (!ok && (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID) && chain &&
-		depth == sk_X509_num(chain) - 1 && depth > 0) {
+	if (!ok && (e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID) &&
+		chain && depth == sk_X509_num(chain) - 1 && depth > 0) {
 		if (anchor_flag)
 			*anchor_flag = 1;
 		return 1;
@@ -87,7 +87,10 @@ static void openssl_reason(char *err, size_t errlen, const char *what)
 
 	ERR_error_string_n(e, buf, sizeof(buf));
 	/* The error data says which check failed ("Verify error: certificate has expired"). */
-	snprintf(err, errlen, "%s: %s%s%s", what, reason ? reason : e ? buf : "unknown error",
+	snprintf(err, errlen, "%s: %s%s%s", what,
+		reason	    ? reason
+			: e ? buf
+			    : "unknown error",
 		data && (flags & ERR_TXT_STRING) && *data ? " — " : "",
 		data && (flags & ERR_TXT_STRING) ? data : "");
 	ERR_clear_error();

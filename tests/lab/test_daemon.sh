@@ -27,6 +27,8 @@ lab_wait_for 1 listed "$cam" || lab_fail "cam not in the registry within 1 s of 
 echo "cam listed $(( ($(date +%s%N) - t_bound) / 1000000 )) ms after its lease"
 lab_dev_add plug --hostname HS110 --options 1,3,6,12,15,28,42
 lab_dev_add phone --hostname Pixel-7
+# A MUD URL must be https (RFC 8520 §10, AC-09): the claim is kept as evidence, not as the URL.
+lab_dev_add oldcam --hostname oldcam --mud "http://insecure.example.test/cam.json"
 plug=$(lab_dev_mac plug)
 phone=$(lab_dev_mac phone)
 lab_wait_for 1 listed "$plug" || lab_fail "plug not listed within 1 s"
@@ -42,6 +44,10 @@ for want in '"kind": "vendor_class", "value": "udhcp 1.30"' '"kind": "dhcp_optio
 	echo "$ids" | tr -d '\n' | sed 's/ \+/ /g' | grep -q "$want" || lab_fail "cam evidence lacks $want"
 done
 lab_hg devices | grep -q "HS110" || lab_fail "human device table lacks HS110"
+oldcam=$(lab_dev_mac oldcam)
+lab_wait_for 1 listed "$oldcam" || lab_fail "oldcam not listed within 1 s"
+[ "$(field "$oldcam" "['mud_url']")" = "" ] || lab_fail "an http:// MUD URL was accepted"
+grep -q "dev=$oldcam mud_url=rejected" "$LAB_DIR/homegated.log" || lab_fail "http:// MUD URL not logged as rejected"
 
 # --- privilege separation
 engine=$(lab_engine_pid)

@@ -214,6 +214,21 @@ static void test_url_rules(void **state)
 	memcpy(long_url, "https://", 8);
 	long_url[256] = '\0';
 	assert_false(mud_url_valid(long_url));
+	{
+		char out[HG_URL_MAX];
+
+		assert_int_equal(
+			mud_url_intake("https://m.example/a.json reserved text", out, sizeof(out)),
+			0);
+		assert_string_equal(out, "https://m.example/a.json");
+		assert_int_equal(
+			mud_url_intake("http://m.example/a.json", out, sizeof(out)), -EINVAL);
+		assert_string_equal(out, "");
+		assert_int_equal(
+			mud_url_intake(" https://m.example/a.json", out, sizeof(out)), -EINVAL);
+		assert_int_equal(
+			mud_url_intake("https://m.example/\x7f", out, sizeof(out)), -EINVAL);
+	}
 }
 
 int main(void)
