@@ -14,16 +14,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct control *ctl;
 static struct control_status status;
+static char dir[] = "/tmp/hg-fuzz-ctl.XXXXXX";
+
+static void cleanup(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/db", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
 
 static void init(void)
 {
-	char dir[] = "/tmp/hg-fuzz-ctl.XXXXXX", path[64];
+	char path[64];
 	struct registry *reg;
 	struct store *st;
 
 	log_init("fuzz", true, LOG_LEVEL_ERR);
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/db", dir);
 	if (store_open(path, &st) || registry_open(st, 64, &reg) ||
 		control_open(ev_loop_new(), -1, reg, &status, &ctl))
