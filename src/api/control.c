@@ -9,31 +9,529 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Room for the longest allowed line and its newline. */
+#define CTL_IN_MAX	 (CONTROL_MAX_REQUEST + 1)
+#define CTL_WHY_MAX	 200
+#define CTL_LOG_DEFAULT	 50
+#define CTL_LOG_MAX	 1000
+#define CTL_ACCEPT_PAUSE 1000 /* ms without accepting after running out of fds */
+
 struct client {
 	struct control *ctl;
 	int fd;
-	char who[33];
-	char *in; /* request bytes not yet terminated by a newline */
-	size_t inlen;
-	char *out; /* response bytes not yet written */
+	uint32_t events; /* what the loop watches for */
+	char who[33];	 /* audit actor, "user:<login>" or "uid:<n>" */
+	char *in;	 /* received bytes; at most one partial line past the last newline */
+	size_t inlen, incap;
+	size_t scanned; /* in[0..scanned) holds no newline */
+	bool eof;	/* the peer shut down its side: what is left is the last line */
+	char *out;	/* the response being written, with its newline */
 	size_t outlen, outoff;
-	bool closing; /* close once out is drained */
+	bool closing; /* close once out is written */
 	struct ev_timer idle;
 };
 
 struct control {
 	struct ev_loop *loop;
 	int listen_fd;
+	bool listening;
+	struct ev_timer accept_retry;
 	struct registry *reg;
 	const struct control_status *status;
+	int64_t idle_ms;
 	struct client *clients[CONTROL_MAX_CLIENTS];
 };
+
+/* A parsed, validated request. */
+struct ctl_req {
+	const struct ctl_cmd *cmd;
+	bool has_mac;
+	struct hg_mac mac;
+	char mac_str[HG_MAC_STRLEN]; /* canonical form, for messages */
+	const char *why;
+	unsigned limit;
+	const char *who;
+};
+
+enum {
+	CTL_ARG_MAC = 1U << 0,
+	CTL_ARG_WHY = 1U << 1,
+	CTL_ARG_LIMIT = 1U << 2,
+};
+
+struct ctl_cmd {
+	const char *name;
+	unsigned allowed, required; /* CTL_ARG_* members besides "cmd" */
+	char *(*fn)(struct control *ctl, const struct ctl_req *rq);
+	enum dev_state to; /* approve, block, quarantine */
+};
+
+/* ---- responses ---- */
+
+/* Serialises {"ok":..} and drops o. */
+static char *finish(json_object *o)
+{
+	const char *s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
+	char *r = s ? strdup(s) : NULL;
+
+	json_object_put(o);
+	return r;
+}
+
+static char *respond_err(const char *code, const char *msg)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ok", json_object_new_boolean(0));
+	json_object_object_add(o, "code", json_object_new_string(code));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return finish(o);
+}
+
+static char *respond_errf(const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static char *respond_errf(const char *code, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return respond_err(code, msg);
+}
+
+/* Takes ownership of result. */
+static char *respond_ok(json_object *result)
+{
+	json_object *o;
+
+	if (!result)
+		return NULL;
+	o = json_object_new_object();
+	if (!o) {
+		json_object_put(result);
+		return NULL;
+	}
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	json_object_object_add(o, "result", result);
+	return finish(o);
+}
+
+static const char *strength_name(enum hg_strength s)
+{
+	switch (s) {
+	case HG_STRENGTH_WEAK:
+		return "weak";
+	case HG_STRENGTH_CERT:
+		return "cert";
+	case HG_STRENGTH_STRONG:
+		return "strong";
+	}
+	return "unknown";
+}
+
+static json_object *addr_json(const struct dev_addr *x)
+{
+	json_object *o = json_object_new_object();
+	char a[INET6_ADDRSTRLEN] = "";
+	const char *family = "unknown";
+
+	if (x->addr.family == AF_INET) {
+		inet_ntop(AF_INET, &x->addr.v4, a, sizeof(a));
+		family = "ipv4";
+	} else if (x->addr.family == AF_INET6) {
+		inet_ntop(AF_INET6, &x->addr.v6, a, sizeof(a));
+		family = "ipv6";
+	}
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "addr", json_object_new_string(a));
+	json_object_object_add(o, "family", json_object_new_string(family));
+	json_object_object_add(o, "source", json_object_new_string(hg_source_name(x->source)));
+	json_object_object_add(o, "last_seen", json_object_new_int64(x->last_seen));
+	json_object_object_add(o, "expires", json_object_new_int64(x->expires));
+	return o;
+}
+
+static json_object *identity_json(const struct dev_identity *x)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "kind", json_object_new_string(x->kind));
+	json_object_object_add(o, "value", json_object_new_string(x->value));
+	json_object_object_add(o, "source", json_object_new_string(hg_source_name(x->source)));
+	json_object_object_add(o, "strength", json_object_new_string(strength_name(x->strength)));
+	return o;
+}
+
+static json_object *device_json(const struct device *d)
+{
+	json_object *o = json_object_new_object(), *addrs = json_object_new_array(),
+		    *ids = json_object_new_array();
+	char m[HG_MAC_STRLEN];
+
+	if (!o || !addrs || !ids) {
+		json_object_put(o);
+		json_object_put(addrs);
+		json_object_put(ids);
+		return NULL;
+	}
+	json_object_object_add(o, "mac", json_object_new_string(util_mac_format(&d->mac, m)));
+	json_object_object_add(o, "state", json_object_new_string(dev_state_name(d->state)));
+	json_object_object_add(o, "hostname", json_object_new_string(d->hostname));
+	json_object_object_add(o, "mud_url", json_object_new_string(d->mud_url));
+	json_object_object_add(o, "mud_source",
+		json_object_new_string(d->mud_url[0] ? hg_source_name(d->mud_source) : ""));
+	json_object_object_add(o, "vendor", json_object_new_string(d->vendor));
+	json_object_object_add(o, "model", json_object_new_string(d->model));
+	json_object_object_add(o, "category", json_object_new_string(d->category));
+	json_object_object_add(o, "confidence", json_object_new_double(d->confidence));
+	json_object_object_add(o, "first_seen", json_object_new_int64(d->first_seen));
+	json_object_object_add(o, "last_seen", json_object_new_int64(d->last_seen));
+	json_object_object_add(o, "online", json_object_new_boolean(d->online));
+	for (unsigned i = 0; i < d->naddrs && i < DEV_MAX_ADDRS; i++)
+		json_object_array_add(addrs, addr_json(&d->addrs[i]));
+	for (unsigned i = 0; i < d->nids && i < DEV_MAX_IDENTITIES; i++)
+		json_object_array_add(ids, identity_json(&d->ids[i]));
+	json_object_object_add(o, "addresses", addrs);
+	json_object_object_add(o, "identities", ids);
+	return o;
+}
+
+/* ---- commands ---- */
+
+struct state_count {
+	unsigned total, per[DEV_FORGOTTEN];
+};
+
+static int count_device(const struct device *d, void *arg)
+{
+	struct state_count *c = arg;
+
+	c->total++;
+	if ((unsigned)d->state < ARRAY_SIZE(c->per))
+		c->per[d->state]++;
+	return 0;
+}
+
+static int64_t since(int64_t now, int64_t t)
+{
+	return t > 0 && t <= now ? now - t : 0;
+}
+
+static char *cmd_status(struct control *ctl, const struct ctl_req *rq)
+{
+	static const struct control_status none;
+	const struct control_status *st = ctl->status ? ctl->status : &none;
+	json_object *o = json_object_new_object(), *devs = json_object_new_object();
+	struct state_count c = {0};
+	int64_t now = util_now();
+
+	(void)rq;
+	if (!o || !devs) {
+		json_object_put(o);
+		json_object_put(devs);
+		return NULL;
+	}
+	registry_foreach(ctl->reg, count_device, &c);
+	json_object_object_add(devs, "total", json_object_new_int64(c.total));
+	for (unsigned s = DEV_NEW; s < ARRAY_SIZE(c.per); s++)
+		json_object_object_add(devs, dev_state_name(s), json_object_new_int64(c.per[s]));
+	json_object_object_add(o, "version", json_object_new_string(HOMEGATE_VERSION));
+	json_object_object_add(o, "uptime",
+		json_object_new_int64(
+			since(now, st->parent_start ? st->parent_start : st->engine_start)));
+	json_object_object_add(
+		o, "engine_uptime", json_object_new_int64(since(now, st->engine_start)));
+	json_object_object_add(o, "engine_restarts", json_object_new_int64(st->engine_restarts));
+	json_object_object_add(o, "state_dir", json_object_new_string(st->state_dir));
+	json_object_object_add(o, "devices", devs);
+	return respond_ok(o);
+}
+
+static int add_device(const struct device *d, void *arg)
+{
+	json_object *o = device_json(d);
+
+	if (!o)
+		return -ENOMEM;
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static char *cmd_devices(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *arr = json_object_new_array();
+
+	(void)rq;
+	if (!arr)
+		return NULL;
+	if (registry_foreach(ctl->reg, add_device, arr) != 0) {
+		json_object_put(arr);
+		return NULL;
+	}
+	return respond_ok(arr);
+}
+
+static char *cmd_device(struct control *ctl, const struct ctl_req *rq)
+{
+	const struct device *d = registry_get(ctl->reg, &rq->mac);
+
+	if (!d)
+		return respond_errf("not_found", "no device %s", rq->mac_str);
+	return respond_ok(device_json(d));
+}
+
+static int add_audit(const struct audit_entry *e, void *arg)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "id", json_object_new_int64(e->id));
+	json_object_object_add(o, "time", json_object_new_int64(e->time));
+	json_object_object_add(o, "mac", json_object_new_string(e->mac));
+	json_object_object_add(o, "who", json_object_new_string(e->who));
+	json_object_object_add(o, "action", json_object_new_string(e->action));
+	json_object_object_add(o, "from", json_object_new_string(e->from_state));
+	json_object_object_add(o, "to", json_object_new_string(e->to_state));
+	json_object_object_add(o, "why", json_object_new_string(e->why));
+	if (e->file_hash[0])
+		json_object_object_add(o, "file_hash", json_object_new_string(e->file_hash));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static char *cmd_log(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *arr = json_object_new_array();
+	int ret;
+
+	if (!arr)
+		return NULL;
+	ret = registry_audit_foreach(
+		ctl->reg, rq->has_mac ? &rq->mac : NULL, rq->limit, add_audit, arr);
+	if (ret < 0) {
+		json_object_put(arr);
+		return respond_errf("internal", "cannot read the audit log: %s", strerror(-ret));
+	}
+	return respond_ok(arr);
+}
+
+/* The response to a failed lifecycle call; the device, if any, is unchanged. */
+static char *refused(struct control *ctl, const struct ctl_req *rq, int err)
+{
+	const struct device *d = registry_get(ctl->reg, &rq->mac);
+	const char *state = d ? dev_state_name(d->state) : "unknown";
+
+	switch (err) {
+	case -ENOENT:
+		return respond_errf("not_found", "no device %s", rq->mac_str);
+	case -EALREADY:
+		return respond_errf("already", "device %s is already %s", rq->mac_str, state);
+	case -EINVAL:
+		return respond_errf("invalid_transition", "cannot %s device %s while it is %s",
+			rq->cmd->name, rq->mac_str, state);
+	default:
+		return respond_errf("internal", "cannot %s device %s: %s", rq->cmd->name,
+			rq->mac_str, strerror(err < 0 ? -err : err));
+	}
+}
+
+static char *changed(struct control *ctl, const struct ctl_req *rq, int ret)
+{
+	const struct device *d;
+
+	if (ret < 0)
+		return refused(ctl, rq, ret);
+	d = registry_get(ctl->reg, &rq->mac);
+	if (!d)
+		return respond_errf("internal", "device %s vanished", rq->mac_str);
+	return respond_ok(device_json(d));
+}
+
+static char *cmd_set_state(struct control *ctl, const struct ctl_req *rq)
+{
+	struct reg_actor actor = {.who = rq->who, .why = rq->why};
+
+	return changed(ctl, rq, registry_set_state(ctl->reg, &rq->mac, rq->cmd->to, &actor));
+}
+
+static char *cmd_release(struct control *ctl, const struct ctl_req *rq)
+{
+	struct reg_actor actor = {.who = rq->who, .why = rq->why};
+
+	return changed(ctl, rq, registry_release(ctl->reg, &rq->mac, &actor));
+}
+
+static char *cmd_forget(struct control *ctl, const struct ctl_req *rq)
+{
+	struct reg_actor actor = {.who = rq->who, .why = rq->why};
+	json_object *o;
+	int ret = registry_forget(ctl->reg, &rq->mac, &actor);
+
+	if (ret < 0)
+		return refused(ctl, rq, ret);
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "mac", json_object_new_string(rq->mac_str));
+	json_object_object_add(o, "state", json_object_new_string(dev_state_name(DEV_FORGOTTEN)));
+	return respond_ok(o);
+}
+
+#define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{"status", 0, 0, cmd_status, DEV_NEW},
+	{"devices", 0, 0, cmd_devices, DEV_NEW},
+	{"device", CTL_ARG_MAC, CTL_ARG_MAC, cmd_device, DEV_NEW},
+	{"approve", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_set_state, DEV_APPROVED},
+	{"block", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_set_state, DEV_BLOCKED},
+	{"quarantine", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_set_state, DEV_QUARANTINED},
+	{"release", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_release, DEV_NEW},
+	{"forget", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_forget, DEV_NEW},
+	{"log", CTL_ARG_MAC | CTL_ARG_LIMIT, 0, cmd_log, DEV_NEW},
+};
+
+static const struct {
+	const char *name;
+	unsigned arg;
+} ctl_members[] = {
+	{"mac", CTL_ARG_MAC},
+	{"why", CTL_ARG_WHY},
+	{"limit", CTL_ARG_LIMIT},
+};
+
+/* ---- request parsing ---- */
+
+/* The value of a string member, or NULL when it is not a string or holds a NUL byte. */
+static const char *string_of(json_object *v)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return NULL;
+	return s;
+}
+
+static bool only_space(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Fills rq from the request object; returns NULL or the error response. */
+static char *parse_request(json_object *req, struct ctl_req *rq)
+{
+	unsigned seen = 0;
+	json_object *v;
+	const char *s;
+	char k[40];
+
+	if (!json_object_is_type(req, json_type_object))
+		return respond_err("bad_request", "a request is a JSON object");
+	if (!json_object_object_get_ex(req, "cmd", &v) || !(s = string_of(v)))
+		return respond_err("bad_request", "\"cmd\" must be a string");
+	for (size_t i = 0; i < ARRAY_SIZE(ctl_cmds); i++)
+		if (strcmp(s, ctl_cmds[i].name) == 0)
+			rq->cmd = &ctl_cmds[i];
+	if (!rq->cmd) {
+		util_sanitize(k, sizeof(k), s, strlen(s));
+		return respond_errf("bad_request", "unknown command \"%s\"", k);
+	}
+
+	json_object_object_foreach(req, key, val)
+	{
+		unsigned arg = 0;
+
+		if (strcmp(key, "cmd") == 0)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(ctl_members); i++)
+			if (strcmp(key, ctl_members[i].name) == 0)
+				arg = ctl_members[i].arg;
+		if (!(arg & rq->cmd->allowed)) {
+			util_sanitize(k, sizeof(k), key, strlen(key));
+			return respond_errf(
+				"bad_request", "unknown member \"%s\" for %s", k, rq->cmd->name);
+		}
+		seen |= arg;
+		if (arg == CTL_ARG_MAC) {
+			if (!(s = string_of(val)) || util_mac_parse(s, &rq->mac) < 0)
+				return respond_err("bad_request",
+					"\"mac\" must be a MAC address like aa:bb:cc:dd:ee:ff");
+			rq->has_mac = true;
+			util_mac_format(&rq->mac, rq->mac_str);
+		} else if (arg == CTL_ARG_WHY) {
+			if (!(s = string_of(val)) || strlen(s) > CTL_WHY_MAX)
+				return respond_err("bad_request",
+					"\"why\" must be a string of at most 200 bytes");
+			rq->why = s;
+		} else {
+			int64_t n;
+
+			if (!json_object_is_type(val, json_type_int) ||
+				(n = json_object_get_int64(val)) < 1 || n > CTL_LOG_MAX)
+				return respond_err(
+					"bad_request", "\"limit\" must be an integer 1..1000");
+			rq->limit = (unsigned)n;
+		}
+	}
+	if ((rq->cmd->required & ~seen) & CTL_ARG_MAC)
+		return respond_errf("bad_request", "%s needs \"mac\"", rq->cmd->name);
+	return NULL;
+}
+
+char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const char *who)
+{
+	struct ctl_req rq = {.why = "cli", .limit = CTL_LOG_DEFAULT, .who = who};
+	json_tokener *tok = NULL;
+	json_object *req = NULL;
+	char *resp = NULL;
+	size_t end;
+
+	if (len > CONTROL_MAX_REQUEST) {
+		resp = respond_err("bad_request", "request longer than 65536 bytes");
+		goto out;
+	}
+	tok = json_tokener_new();
+	if (!tok)
+		goto out;
+	req = json_tokener_parse_ex(tok, reqbuf, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
+		!only_space(reqbuf + end, len - end)) {
+		resp = respond_err("bad_request", "request is not one complete JSON object");
+		goto out;
+	}
+	resp = parse_request(req, &rq);
+	if (!resp)
+		resp = rq.cmd->fn(ctl, &rq);
+out:
+	json_object_put(req);
+	json_tokener_free(tok);
+	return resp;
+}
+
+/* ---- connections ---- */
 
 static void client_free(struct client *c)
 {
@@ -50,325 +548,45 @@ static void client_free(struct client *c)
 	free(c);
 }
 
-static char *respond_err(const char *code, const char *msg)
+static void client_drop(struct client *c, const char *reason)
 {
-	json_object *o = json_object_new_object();
-	char *s;
-
-	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "code", json_object_new_string(code));
-	json_object_object_add(o, "error", json_object_new_string(msg));
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return s;
+	log_debug("control=drop fd=%d who=%s reason=%s", c->fd, c->who, reason);
+	client_free(c);
 }
 
-/* Takes ownership of result. */
-static char *respond_ok(json_object *result)
+static void client_watch(struct client *c, uint32_t events)
 {
-	json_object *o = json_object_new_object();
-	char *s;
-
-	json_object_object_add(o, "ok", json_object_new_boolean(1));
-	json_object_object_add(o, "result", result);
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return s;
+	if (c->events == events)
+		return;
+	if (ev_io_mod(c->ctl->loop, c->fd, events) == 0)
+		c->events = events;
 }
 
-static json_object *device_json(const struct device *d)
+/* Queues resp (taken) plus a newline; NULL means out of memory: say so, then close. */
+static void client_queue(struct client *c, char *resp)
 {
-	json_object *o = json_object_new_object(), *addrs = json_object_new_array(),
-		    *ids = json_object_new_array();
-	char m[HG_MAC_STRLEN], a[INET6_ADDRSTRLEN];
+	static const char oom[] =
+		"{\"ok\":false,\"code\":\"internal\",\"error\":\"out of memory\"}";
+	size_t len;
 
-	json_object_object_add(o, "mac", json_object_new_string(util_mac_format(&d->mac, m)));
-	json_object_object_add(o, "state", json_object_new_string(dev_state_name(d->state)));
-	json_object_object_add(o, "hostname", json_object_new_string(d->hostname));
-	json_object_object_add(o, "mud_url", json_object_new_string(d->mud_url));
-	json_object_object_add(o, "mud_source",
-		json_object_new_string(d->mud_url[0] ? hg_source_name(d->mud_source) : ""));
-	json_object_object_add(o, "vendor", json_object_new_string(d->vendor));
-	json_object_object_add(o, "model", json_object_new_string(d->model));
-	json_object_object_add(o, "category", json_object_new_string(d->category));
-	json_object_object_add(o, "confidence", json_object_new_double(d->confidence));
-	json_object_object_add(o, "first_seen", json_object_new_int64(d->first_seen));
-	json_object_object_add(o, "last_seen", json_object_new_int64(d->last_seen));
-	json_object_object_add(o, "online", json_object_new_boolean(d->online));
-	for (unsigned i = 0; i < d->naddrs; i++) {
-		const struct dev_addr *x = &d->addrs[i];
-		json_object *ao = json_object_new_object();
-
-		inet_ntop(x->addr.family,
-			x->addr.family == AF_INET ? (const void *)&x->addr.v4
-						  : (const void *)&x->addr.v6,
-			a, sizeof(a));
-		json_object_object_add(ao, "addr", json_object_new_string(a));
-		json_object_object_add(ao, "family",
-			json_object_new_string(x->addr.family == AF_INET ? "ipv4" : "ipv6"));
-		json_object_object_add(
-			ao, "source", json_object_new_string(hg_source_name(x->source)));
-		json_object_object_add(ao, "last_seen", json_object_new_int64(x->last_seen));
-		json_object_object_add(ao, "expires", json_object_new_int64(x->expires));
-		json_object_array_add(addrs, ao);
-	}
-	for (unsigned i = 0; i < d->nids; i++) {
-		const struct dev_identity *x = &d->ids[i];
-		static const char *const strength[] = {"", "weak", "cert", "strong"};
-		json_object *io = json_object_new_object();
-
-		json_object_object_add(io, "kind", json_object_new_string(x->kind));
-		json_object_object_add(io, "value", json_object_new_string(x->value));
-		json_object_object_add(
-			io, "source", json_object_new_string(hg_source_name(x->source)));
-		json_object_object_add(io, "strength",
-			json_object_new_string((unsigned)x->strength < ARRAY_SIZE(strength)
-					? strength[x->strength]
-					: ""));
-		json_object_array_add(ids, io);
-	}
-	json_object_object_add(o, "addresses", addrs);
-	json_object_object_add(o, "identities", ids);
-	return o;
-}
-
-static int add_device(const struct device *d, void *arg)
-{
-	json_object_array_add(arg, device_json(d));
-	return 0;
-}
-
-struct status_count {
-	unsigned total, per[DEV_FORGOTTEN + 1];
-};
-
-static int count_device(const struct device *d, void *arg)
-{
-	struct status_count *c = arg;
-
-	c->total++;
-	if ((unsigned)d->state < ARRAY_SIZE(c->per))
-		c->per[d->state]++;
-	return 0;
-}
-
-static json_object *status_json(struct control *ctl)
-{
-	json_object *o = json_object_new_object(), *per = json_object_new_object();
-	struct status_count c = {0};
-
-	registry_foreach(ctl->reg, count_device, &c);
-	for (unsigned s = DEV_NEW; s < DEV_FORGOTTEN; s++)
-		json_object_object_add(per, dev_state_name(s), json_object_new_int64(c.per[s]));
-	json_object_object_add(o, "version", json_object_new_string(HOMEGATE_VERSION));
-	json_object_object_add(
-		o, "engine_uptime", json_object_new_int64(util_now() - ctl->status->engine_start));
-	json_object_object_add(o, "daemon_uptime",
-		json_object_new_int64(
-			ctl->status->parent_start ? util_now() - ctl->status->parent_start : 0));
-	json_object_object_add(
-		o, "engine_restarts", json_object_new_int64(ctl->status->engine_restarts));
-	json_object_object_add(o, "state_dir", json_object_new_string(ctl->status->state_dir));
-	json_object_object_add(o, "devices", json_object_new_int64(c.total));
-	json_object_object_add(o, "states", per);
-	return o;
-}
-
-static int add_audit(const struct audit_entry *e, void *arg)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_object_new_int64(e->id));
-	json_object_object_add(o, "time", json_object_new_int64(e->time));
-	json_object_object_add(o, "mac", json_object_new_string(e->mac));
-	json_object_object_add(o, "who", json_object_new_string(e->who));
-	json_object_object_add(o, "action", json_object_new_string(e->action));
-	json_object_object_add(o, "from", json_object_new_string(e->from_state));
-	json_object_object_add(o, "to", json_object_new_string(e->to_state));
-	json_object_object_add(o, "why", json_object_new_string(e->why));
-	if (e->file_hash[0])
-		json_object_object_add(o, "file_hash", json_object_new_string(e->file_hash));
-	json_object_array_add(arg, o);
-	return 0;
-}
-
-static char *errno_response(int err, const char *mac)
-{
-	char msg[128];
-
-	switch (err) {
-	case -ENOENT:
-		snprintf(msg, sizeof(msg), "no device %s", mac);
-		return respond_err("not_found", msg);
-	case -EALREADY:
-		snprintf(msg, sizeof(msg), "device %s is already in that state", mac);
-		return respond_err("already", msg);
-	case -EINVAL:
-		snprintf(msg, sizeof(msg), "that change is not allowed for device %s in its state",
-			mac);
-		return respond_err("invalid_transition", msg);
-	default:
-		snprintf(msg, sizeof(msg), "internal error: %s", strerror(-err));
-		return respond_err("internal", msg);
-	}
-}
-
-/* Every member of the request must be one of allowed (NULL-terminated). */
-static const char *unknown_member(json_object *req, const char *const *allowed)
-{
-	json_object_object_foreach(req, key, val)
-	{
-		bool ok = false;
-
-		(void)val;
-		for (size_t i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				ok = true;
-		if (!ok)
-			return key;
-	}
-	return NULL;
-}
-
-static const struct {
-	const char *cmd;
-	int action; /* -1 none, else target state or special */
-} commands[] = {
-	{"status", -1},
-	{"devices", -1},
-	{"device", -1},
-	{"log", -1},
-	{"approve", DEV_APPROVED},
-	{"block", DEV_BLOCKED},
-	{"quarantine", DEV_QUARANTINED},
-	{"release", 100},
-	{"forget", 101},
-};
-
-char *control_handle(struct control *ctl, const char *reqbuf, size_t len, const char *who)
-{
-	static const char *const members[] = {"cmd", "mac", "why", "limit", NULL};
-	json_tokener *tok = json_tokener_new();
-	json_object *req = NULL, *v;
-	const char *cmd, *bad, *macs = NULL, *why = "cli";
-	struct hg_mac mac;
-	int action = -2;
-	char *resp = NULL, msg[160];
-
-	if (!tok)
-		return respond_err("internal", "out of memory");
-	req = json_tokener_parse_ex(tok, reqbuf, (int)len);
-	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
-		json_tokener_get_parse_end(tok) != len) {
-		resp = respond_err("bad_request", "request is not one complete JSON object");
-		goto out;
-	}
-	if (!json_object_is_type(req, json_type_object)) {
-		resp = respond_err("bad_request", "request is not a JSON object");
-		goto out;
-	}
-	if ((bad = unknown_member(req, members))) {
-		char k[48];
-
-		util_sanitize(k, sizeof(k), bad, strlen(bad));
-		snprintf(msg, sizeof(msg), "unknown member \"%s\"", k);
-		resp = respond_err("bad_request", msg);
-		goto out;
-	}
-	if (!json_object_object_get_ex(req, "cmd", &v) ||
-		!json_object_is_type(v, json_type_string)) {
-		resp = respond_err("bad_request", "\"cmd\" must be a string");
-		goto out;
-	}
-	cmd = json_object_get_string(v);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(cmd, commands[i].cmd) == 0)
-			action = commands[i].action;
-	if (action == -2) {
-		resp = respond_err("bad_request", "unknown command");
-		goto out;
-	}
-	if (json_object_object_get_ex(req, "mac", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-			util_mac_parse(json_object_get_string(v), &mac) < 0) {
-			resp = respond_err("bad_request",
-				"\"mac\" must be a MAC address like aa:bb:cc:dd:ee:ff");
-			goto out;
-		}
-		macs = json_object_get_string(v);
-	}
-	if (json_object_object_get_ex(req, "why", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-			strlen(json_object_get_string(v)) > 200) {
-			resp = respond_err(
-				"bad_request", "\"why\" must be a string of at most 200 bytes");
-			goto out;
-		}
-		why = json_object_get_string(v);
-	}
-
-	if (strcmp(cmd, "status") == 0) {
-		resp = respond_ok(status_json(ctl));
-	} else if (strcmp(cmd, "devices") == 0) {
-		json_object *arr = json_object_new_array();
-
-		registry_foreach(ctl->reg, add_device, arr);
-		resp = respond_ok(arr);
-	} else if (strcmp(cmd, "log") == 0) {
-		json_object *arr;
-		int64_t limit = 50;
-
-		if (json_object_object_get_ex(req, "limit", &v)) {
-			if (!json_object_is_type(v, json_type_int) ||
-				(limit = json_object_get_int64(v)) < 1 || limit > 1000) {
-				resp = respond_err("bad_request", "\"limit\" must be 1..1000");
-				goto out;
-			}
-		}
-		arr = json_object_new_array();
-		if (registry_audit_foreach(
-			    ctl->reg, macs ? &mac : NULL, (unsigned)limit, add_audit, arr) < 0) {
-			json_object_put(arr);
-			resp = respond_err("internal", "cannot read the audit log");
-			goto out;
-		}
-		resp = respond_ok(arr);
-	} else if (!macs) {
-		resp = respond_err("bad_request", "this command needs \"mac\"");
-	} else if (strcmp(cmd, "device") == 0) {
-		const struct device *d = registry_get(ctl->reg, &mac);
-
-		resp = d ? respond_ok(device_json(d)) : errno_response(-ENOENT, macs);
+	if (!resp) {
+		c->closing = true;
+		c->out = strdup(oom);
+		if (!c->out)
+			return;
 	} else {
-		struct reg_actor actor = {.who = who, .why = why};
-		const struct device *d;
-		int ret;
-
-		if (action == 100)
-			ret = registry_release(ctl->reg, &mac, &actor);
-		else if (action == 101)
-			ret = registry_forget(ctl->reg, &mac, &actor);
-		else
-			ret = registry_set_state(ctl->reg, &mac, (enum dev_state)action, &actor);
-		if (ret < 0) {
-			resp = errno_response(ret, macs);
-		} else if ((d = registry_get(ctl->reg, &mac))) {
-			resp = respond_ok(device_json(d));
-		} else {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "mac", json_object_new_string(macs));
-			json_object_object_add(o, "state", json_object_new_string("forgotten"));
-			resp = respond_ok(o);
-		}
+		c->out = resp;
 	}
-out:
-	json_object_put(req);
-	json_tokener_free(tok);
-	return resp ? resp : respond_err("internal", "out of memory");
+	/* Replace the terminating NUL with the newline: one allocation per response. */
+	len = strlen(c->out);
+	c->out[len] = '\n';
+	c->outlen = len + 1;
+	c->outoff = 0;
 }
 
-static void client_write(struct client *c)
+/* Writes what it can of the pending response: 0 when none is left, -EAGAIN when the socket is
+ * full, another -errno when the peer is gone. */
+static int client_flush(struct client *c)
 {
 	while (c->outoff < c->outlen) {
 		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
@@ -376,144 +594,186 @@ static void client_write(struct client *c)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ev_io_mod(c->ctl->loop, c->fd, EPOLLOUT);
-			return;
-		}
-		if (n < 0) {
-			client_free(c);
-			return;
-		}
+		if (n < 0)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		c->outoff += (size_t)n;
 	}
 	free(c->out);
 	c->out = NULL;
 	c->outlen = c->outoff = 0;
-	if (c->closing) {
-		client_free(c);
-		return;
-	}
-	ev_io_mod(c->ctl->loop, c->fd, EPOLLIN);
+	return 0;
 }
 
-static void queue(struct client *c, char *resp)
+/* Length of the first complete line in c->in (the newline excluded), or -1. */
+static ssize_t client_line(struct client *c)
 {
-	size_t len;
-	char *out;
+	char *nl = c->inlen > c->scanned ? memchr(c->in + c->scanned, '\n', c->inlen - c->scanned)
+					 : NULL;
 
-	if (!resp) {
-		c->closing = true;
+	if (nl)
+		return nl - c->in;
+	c->scanned = c->inlen;
+	if (c->eof && c->inlen > 0 && c->inlen <= CONTROL_MAX_REQUEST)
+		return (ssize_t)c->inlen; /* the last line needs no newline */
+	return -1;
+}
+
+/* Reads once: 0 on data, -EAGAIN when there is none, -EPIPE at end of input, else -errno. */
+static int client_read(struct client *c)
+{
+	ssize_t n;
+
+	if (c->incap - c->inlen < 4096 && c->incap < CTL_IN_MAX) {
+		size_t cap = c->incap ? c->incap * 2 : 4096;
+		char *in;
+
+		if (cap > CTL_IN_MAX)
+			cap = CTL_IN_MAX;
+		in = realloc(c->in, cap);
+		if (!in)
+			return -ENOMEM;
+		c->in = in;
+		c->incap = cap;
+	}
+	if (c->inlen == c->incap)
+		return -EAGAIN; /* full: the caller refuses the line */
+	do
+		n = recv(c->fd, c->in + c->inlen, c->incap - c->inlen, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0) {
+		c->eof = true;
+		return c->inlen > 0 ? 0 : -EPIPE;
+	}
+	c->inlen += (size_t)n;
+	ev_timer_arm(c->ctl->loop, &c->idle, c->ctl->idle_ms);
+	return 0;
+}
+
+/*
+ * One step for a connection: finish the pending response; then, with none pending, take one
+ * request line (reading when none is buffered), answer it and start writing the answer. One
+ * request per step keeps a client that pipelines from starving the others. While lines are
+ * buffered the connection waits for EPOLLOUT, so the next request is taken on a later loop
+ * iteration and only once the socket has room again: a client that does not read its answers
+ * stalls itself, not the engine.
+ */
+static void client_step(struct client *c, bool readable)
+{
+	ssize_t line;
+	int ret;
+
+	ret = client_flush(c);
+	if (ret == -EAGAIN) {
+		client_watch(c, EPOLLOUT);
 		return;
 	}
-	len = strlen(resp);
-	out = realloc(c->out, c->outlen + len + 1);
-	if (!out) {
-		free(resp);
-		c->closing = true;
+	if (ret < 0 || c->closing) {
+		client_drop(c, ret < 0 ? "gone" : "done");
 		return;
 	}
-	memcpy(out + c->outlen, resp, len);
-	out[c->outlen + len] = '\n';
-	c->out = out;
-	c->outlen += len + 1;
-	free(resp);
+	line = client_line(c);
+	if (line < 0 && readable && !c->eof) {
+		ret = client_read(c);
+		if (ret < 0 && ret != -EAGAIN) {
+			client_drop(c, ret == -EPIPE ? "eof" : "error");
+			return;
+		}
+		line = client_line(c);
+	}
+	if (line >= 0) {
+		client_queue(c, control_handle(c->ctl, c->in, (size_t)line, c->who));
+		if ((size_t)line < c->inlen)
+			line++; /* the newline */
+		memmove(c->in, c->in + line, c->inlen - (size_t)line);
+		c->inlen -= (size_t)line;
+		c->scanned = 0;
+		if (c->eof && c->inlen == 0)
+			c->closing = true;
+	} else if (c->inlen > CONTROL_MAX_REQUEST) {
+		client_queue(c, respond_err("bad_request", "request longer than 65536 bytes"));
+		c->closing = true;
+	} else if (c->eof) {
+		client_drop(c, "eof");
+		return;
+	} else {
+		client_watch(c, EPOLLIN);
+		return;
+	}
+	ret = client_flush(c);
+	if (ret == -EAGAIN) {
+		client_watch(c, EPOLLOUT);
+		return;
+	}
+	if (ret < 0 || c->closing) {
+		client_drop(c, ret < 0 ? "gone" : "done");
+		return;
+	}
+	client_watch(c, client_line(c) >= 0 ? EPOLLOUT : EPOLLIN);
 }
 
 static void client_ready(int fd, uint32_t events, void *arg)
 {
-	struct client *c = arg;
-	char buf[8192];
-	ssize_t n;
-
-	if (events & EPOLLOUT) {
-		client_write(c);
-		return;
-	}
-	if (c->out) /* one request at a time: wait until the answer is out */
-		return;
-	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		client_free(c);
-		return;
-	}
-	ev_timer_arm(c->ctl->loop, &c->idle, CONTROL_IDLE_MS);
-	if (c->inlen + (size_t)n > CONTROL_MAX_REQUEST + 1) {
-		queue(c, respond_err("bad_request", "request longer than 65536 bytes"));
-		c->closing = true;
-		client_write(c);
-		return;
-	}
-	{
-		char *in = realloc(c->in, c->inlen + (size_t)n);
-
-		if (!in) {
-			client_free(c);
-			return;
-		}
-		c->in = in;
-		memcpy(c->in + c->inlen, buf, (size_t)n);
-		c->inlen += (size_t)n;
-	}
-	for (;;) {
-		char *nl = memchr(c->in, '\n', c->inlen);
-		size_t linelen;
-
-		if (!nl)
-			break;
-		linelen = (size_t)(nl - c->in);
-		if (linelen > CONTROL_MAX_REQUEST) {
-			queue(c, respond_err("bad_request", "request longer than 65536 bytes"));
-			c->closing = true;
-			break;
-		}
-		queue(c, control_handle(c->ctl, c->in, linelen, c->who));
-		memmove(c->in, nl + 1, c->inlen - linelen - 1);
-		c->inlen -= linelen + 1;
-	}
-	if (c->inlen > CONTROL_MAX_REQUEST) {
-		queue(c, respond_err("bad_request", "request longer than 65536 bytes"));
-		c->closing = true;
-	}
-	if (c->out || c->closing)
-		client_write(c);
+	(void)fd;
+	client_step(arg, events & (EPOLLIN | EPOLLHUP | EPOLLERR));
 }
 
 static void client_idle(void *arg)
 {
-	struct client *c = arg;
-
-	log_debug("control=drop fd=%d reason=idle", c->fd);
-	client_free(c);
+	client_drop(arg, "idle");
 }
 
+/* "user:<login>" for the peer's uid, "uid:<n>" when the login is unknown or does not fit the
+ * audit log's alphabet. */
 static void peer_name(int fd, char *who, size_t len)
 {
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	struct passwd pw, *res = NULL;
-	char buf[1024];
+	char buf[2048];
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
 		util_strlcpy(who, "user:unknown", len);
 		return;
 	}
-	if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res) {
-		char name[24];
+	if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res && pw.pw_name[0] &&
+		strlen(pw.pw_name) + sizeof("user:") <= len) {
 		bool ok = true;
 
-		util_strlcpy(name, pw.pw_name, sizeof(name));
-		for (char *p = name; *p; p++)
+		for (const char *p = pw.pw_name; *p; p++)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
 				    *p == '-' || *p == '.'))
 				ok = false;
-		if (ok && name[0]) {
-			snprintf(who, len, "user:%s", name);
+		if (ok) {
+			snprintf(who, len, "user:%s", pw.pw_name);
 			return;
 		}
 	}
 	snprintf(who, len, "uid:%u", (unsigned)cred.uid);
+}
+
+static void accept_ready(int fd, uint32_t events, void *arg);
+
+static void accept_resume(void *arg)
+{
+	struct control *ctl = arg;
+
+	if (ev_io_add(ctl->loop, ctl->listen_fd, EPOLLIN, accept_ready, ctl) == 0)
+		ctl->listening = true;
+	else
+		ev_timer_arm(ctl->loop, &ctl->accept_retry, CTL_ACCEPT_PAUSE);
+}
+
+/* Refuses a connection beyond the limit with one line; a full socket just loses the line. */
+static void refuse(int fd)
+{
+	static const char busy[] =
+		"{\"ok\":false,\"code\":\"busy\",\"error\":\"too many clients, try again\"}\n";
+
+	if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("control=busy error=send");
+	close(fd);
 }
 
 static void accept_ready(int fd, uint32_t events, void *arg)
@@ -526,21 +786,34 @@ static void accept_ready(int fd, uint32_t events, void *arg)
 		struct client *c;
 		size_t slot;
 
-		if (cfd < 0)
+		if (cfd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (cfd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
+		if (cfd < 0) {
+			/* Out of fds or memory: the listening socket stays readable, so stop
+			 * watching it for a while rather than spin. */
+			log_warn("control=accept action=pause ms=%d", CTL_ACCEPT_PAUSE);
+			ev_io_del(ctl->loop, fd);
+			ctl->listening = false;
+			ev_timer_arm(ctl->loop, &ctl->accept_retry, CTL_ACCEPT_PAUSE);
+			return;
+		}
 		for (slot = 0; slot < ARRAY_SIZE(ctl->clients) && ctl->clients[slot]; slot++)
 			;
-		if (slot == ARRAY_SIZE(ctl->clients) || !(c = calloc(1, sizeof(*c)))) {
-			static const char busy[] =
-				"{\"ok\":false,\"code\":\"busy\",\"error\":\"too many clients\"}\n";
-
-			if (send(cfd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-				log_debug("control=busy-reply error=send");
-			close(cfd);
+		if (slot == ARRAY_SIZE(ctl->clients)) {
+			log_debug("control=refuse reason=busy");
+			refuse(cfd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			refuse(cfd);
 			continue;
 		}
 		c->ctl = ctl;
 		c->fd = cfd;
+		c->events = EPOLLIN;
 		peer_name(cfd, c->who, sizeof(c->who));
 		ev_timer_init(&c->idle, client_idle, c);
 		if (ev_io_add(ctl->loop, cfd, EPOLLIN, client_ready, c) < 0) {
@@ -549,7 +822,8 @@ static void accept_ready(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		ctl->clients[slot] = c;
-		ev_timer_arm(ctl->loop, &c->idle, CONTROL_IDLE_MS);
+		ev_timer_arm(ctl->loop, &c->idle, ctl->idle_ms);
+		log_debug("control=accept fd=%d who=%s", cfd, c->who);
 	}
 }
 
@@ -557,7 +831,7 @@ int control_open(struct ev_loop *loop, int listen_fd, struct registry *reg,
 	const struct control_status *status, struct control **out)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
-	int ret;
+	int ret = 0;
 
 	if (!ctl)
 		return -ENOMEM;
@@ -565,15 +839,24 @@ int control_open(struct ev_loop *loop, int listen_fd, struct registry *reg,
 	ctl->listen_fd = listen_fd;
 	ctl->reg = reg;
 	ctl->status = status;
+	ctl->idle_ms = CONTROL_IDLE_MS;
+	ev_timer_init(&ctl->accept_retry, accept_resume, ctl);
 	if (listen_fd >= 0) {
 		ret = ev_io_add(loop, listen_fd, EPOLLIN, accept_ready, ctl);
-		if (ret < 0) {
-			free(ctl);
-			return ret;
-		}
+		if (ret < 0)
+			goto out;
+		ctl->listening = true;
 	}
 	*out = ctl;
-	return 0;
+out:
+	if (ret < 0)
+		free(ctl);
+	return ret;
+}
+
+void control_set_idle_timeout(struct control *ctl, int64_t ms)
+{
+	ctl->idle_ms = ms;
 }
 
 void control_close(struct control *ctl)
@@ -583,7 +866,8 @@ void control_close(struct control *ctl)
 	for (size_t i = 0; i < ARRAY_SIZE(ctl->clients); i++)
 		if (ctl->clients[i])
 			client_free(ctl->clients[i]);
-	if (ctl->listen_fd >= 0)
+	ev_timer_cancel(ctl->loop, &ctl->accept_retry);
+	if (ctl->listening)
 		ev_io_del(ctl->loop, ctl->listen_fd);
 	free(ctl);
 }

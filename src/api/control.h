@@ -4,43 +4,76 @@
 #define HG_CONTROL_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/evloop.h"
 #include "engine/registry.h"
 
 /*
- * Protocol: one JSON object per line in each direction, request then response.
- *   {"cmd":"status"} {"cmd":"devices"} {"cmd":"device","mac":"aa:bb:cc:dd:ee:ff"}
+ * Protocol (also in homegate(1)): a Unix SOCK_STREAM connection carries one JSON object per
+ * line in each direction; every request line gets exactly one response line, in order.
+ * Requests (no other members are accepted, and each command takes only the members shown):
+ *   {"cmd":"status"}
+ *   {"cmd":"devices"}
+ *   {"cmd":"device","mac":"aa:bb:cc:dd:ee:ff"}
  *   {"cmd":"approve"|"block"|"quarantine"|"release"|"forget","mac":"..","why":".."}
- *   {"cmd":"log","mac":"..","limit":N}            (mac optional, limit 1..1000, default 50)
- * Responses: {"ok":true,"result":...} or
+ *                                                  (why optional, <= 200 bytes, default "cli")
+ *   {"cmd":"log","mac":"..","limit":N}              (both optional; limit 1..1000, default 50)
+ * Responses:
+ *   {"ok":true,"result":...}
  *   {"ok":false,"code":"bad_request|not_found|invalid_transition|already|busy|internal",
  *    "error":"human message"}
- * A request line is at most CONTROL_MAX_REQUEST bytes; a longer one gets an error and the
- * connection is closed. Unknown members and wrong types are bad_request.
+ * Results:
+ *   status   {"version","uptime" (s since the daemon started),"engine_uptime","engine_restarts",
+ *             "state_dir","devices":{"total","new","pending","approved","blocked","quarantined"}}
+ *   devices  [device, ...] in MAC order
+ *   device, approve, block, quarantine, release: the device after the change
+ *   device   {"mac","state","hostname","mud_url","mud_source","vendor","model","category",
+ *             "confidence","first_seen","last_seen" (epoch s),"online",
+ *             "addresses":[{"addr","family" ("ipv4"|"ipv6"),"source","last_seen","expires"}],
+ *             "identities":[{"kind","value","source","strength" ("weak"|"cert"|"strong")}]}
+ *   forget   {"mac","state":"forgotten"}
+ *   log      [{"id","time","mac","who","action","from","to","why"[,"file_hash"]}, ...] newest
+ *             first
+ * A request line is at most CONTROL_MAX_REQUEST bytes without its newline; a longer one gets a
+ * bad_request response and the connection is closed. At most CONTROL_MAX_CLIENTS connections
+ * are served; one more gets a busy response and is closed. A connection that sends nothing for
+ * CONTROL_IDLE_MS is closed. Each connection is served one request at a time: the next line is
+ * read only once the previous response has been written, so a client that does not read its
+ * answers holds at most one response in the engine.
+ * State changes are audited as "user:<login>" of the peer's SO_PEERCRED uid ("uid:<n>" when
+ * the login is unknown or not made of [a-z0-9_.-]).
  */
 #define CONTROL_MAX_REQUEST (64 * 1024)
 #define CONTROL_MAX_CLIENTS 32
 #define CONTROL_IDLE_MS	    30000
 
-/* What status reports besides the registry; owned and updated by the engine. */
+/* What status reports besides the registry; owned and updated by the engine, read at each
+ * status request (the version is HOMEGATE_VERSION). */
 struct control_status {
-	int64_t engine_start, parent_start;
+	int64_t engine_start, parent_start; /* epoch s; parent_start 0 when unknown */
 	unsigned engine_restarts;
 	char state_dir[PATH_MAX];
 };
 
 struct control;
 
-/* Serves the listening socket listen_fd (not owned: the caller closes it) from loop. */
+/* Serves the listening socket listen_fd (not owned: the caller closes it after control_close)
+ * from loop; listen_fd -1 serves nothing but control_handle. reg and status must outlive the
+ * control. Returns 0 or -errno (-ENOMEM, or from ev_io_add). */
 int control_open(struct ev_loop *loop, int listen_fd, struct registry *reg,
 	const struct control_status *status, struct control **out);
-/* Closes every client connection. NULL is a no-op. */
+/* Closes every client connection and stops listening. NULL is a no-op. */
 void control_close(struct control *ctl);
 
-/* Handles one request line (len bytes, no newline) as the actor who, and returns the response
- * as a NUL-terminated string the caller frees. Exposed for tests and the fuzz harness. */
+/* Changes the idle limit (CONTROL_IDLE_MS by default) for connections accepted afterwards and
+ * for the next activity of existing ones; for tests. */
+void control_set_idle_timeout(struct control *ctl, int64_t ms);
+
+/* Handles one request line (len bytes, no newline, need not be NUL-terminated) as the actor
+ * who, and returns the response without a newline as a NUL-terminated string the caller frees
+ * (NULL only when out of memory). Exposed for tests and the fuzz harness. */
 char *control_handle(struct control *ctl, const char *req, size_t len, const char *who);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* homegate: command-line client of homegated's control socket. */
+/* homegate: command-line client of homegated's control socket, and offline tools (mud). */
 #include "cmd/mud_cmd.h"
 #include "core/util.h"
 
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,115 +24,151 @@ enum exit_code {
 	EXIT_OK = 0,
 	EXIT_REFUSED = 1, /* the daemon said no */
 	EXIT_USAGE = 2,
-	EXIT_UNREACHABLE = 3,
+	EXIT_UNREACHABLE = 3, /* no daemon, no answer in time, or an answer we cannot read */
 };
 
 struct cli {
 	const char *socket;
-	bool json;
+	bool json; /* print the daemon's result as JSON */
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: homegate [-s SOCKET] [--json] COMMAND [ARGS]\n"
-		"commands:\n"
-		"  status                      daemon and registry summary\n"
-		"  devices                     list every device\n"
-		"  device MAC                  everything known about one device\n"
-		"  approve MAC [--why TEXT]    give the device its policy\n"
-		"  block MAC [--why TEXT]      nothing but DHCP\n"
-		"  quarantine MAC [--why TEXT] DNS, NTP and updates only\n"
-		"  release MAC [--why TEXT]    end quarantine, back to the previous state\n"
-		"  forget MAC [--why TEXT]     delete the device and its data\n"
-		"  log [MAC] [-n N]            audit log, newest first\n"
-		"  mud check MUDFILE           validate a MUD file offline and summarise it\n"
-		"options:\n"
-		"  -s, --socket PATH  control socket (default $HOMEGATE_SOCKET or " DEFAULT_SOCKET
-		")\n"
-		"  -j, --json         print the daemon's JSON result\n"
-		"exit status: 0 ok, 1 refused by the daemon, 2 usage error, 3 daemon "
-		"unreachable\n");
-}
+/* One subcommand. argv[0] is its name; it returns the exit code. */
+struct cli_cmd {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+};
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
 
 static int die_usage(const char *msg, const char *arg)
 {
-	fprintf(stderr, "homegate: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "homegate: %s%s%s (try homegate help)\n", msg, arg ? ": " : "",
+		arg ? arg : "");
 	return EXIT_USAGE;
 }
 
-/* Sends one request line and reads one response line. */
+/* Text from the daemon, made safe for a terminal: a device names itself over DHCP, and its
+ * name must not move the cursor or retitle the window. Returns one of a few rotating buffers. */
+static const char *clean(const char *s)
+{
+	static char bufs[8][1024];
+	static unsigned next;
+	char *b = bufs[next++ % ARRAY_SIZE(bufs)];
+
+	util_sanitize(b, sizeof(bufs[0]), s ? s : "", s ? strlen(s) : 0);
+	return b;
+}
+
+/* ---- talking to the daemon ---- */
+
+static void unreachable(const struct cli *cli, const char *what, int err)
+{
+	fprintf(stderr, "homegate: %s %s: %s (%s)\n", what, cli->socket,
+		err == EAGAIN ? "timed out" : strerror(err),
+		err == EACCES || err == EPERM ? "are you in the group that owns it?"
+					      : "is homegated running?");
+}
+
+/* Sends one request line and reads one response line within TIMEOUT_MS. */
 static int exchange(const struct cli *cli, json_object *req, json_object **resp)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	const char *line = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(line), off = 0, cap = 65536, have = 0;
-	char *buf = NULL;
-	int fd = -1, ret = EXIT_UNREACHABLE;
+	struct timeval tv = {.tv_sec = TIMEOUT_MS / 1000};
+	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t len, off = 0, cap = 65536, have = 0;
 	int64_t deadline = util_mono_ms() + TIMEOUT_MS;
+	char *line = NULL, *buf = NULL, *nl = NULL;
+	int fd = -1, ret = EXIT_UNREACHABLE;
 
+	*resp = NULL;
 	if (strlen(cli->socket) >= sizeof(sun.sun_path)) {
 		fprintf(stderr, "homegate: socket path too long: %s\n", cli->socket);
 		return EXIT_USAGE;
 	}
 	memcpy(sun.sun_path, cli->socket, strlen(cli->socket) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "homegate: cannot connect to %s: %s (is homegated running?)\n",
-			cli->socket, strerror(errno));
+	len = s ? strlen(s) : 0;
+	line = malloc(len + 1);
+	buf = malloc(cap);
+	if (!s || !line || !buf) {
+		fprintf(stderr, "homegate: out of memory\n");
 		goto out;
 	}
-	while (off <= len) {
-		const char *p = off < len ? line + off : "\n";
-		size_t n = off < len ? len - off : 1;
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+	memcpy(line, s, len);
+	line[len++] = '\n';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		unreachable(cli, "cannot connect to", errno);
+		goto out;
+	}
+	/* Bounds a blocking connect (full backlog) and send. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+		connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		unreachable(cli, "cannot connect to", errno);
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = send(fd, line + off, len - off, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break; /* refused at once ("busy"): its reason may be waiting */
 		if (w < 0) {
-			fprintf(stderr, "homegate: %s: %s\n", cli->socket, strerror(errno));
+			unreachable(cli, "cannot send to", errno);
 			goto out;
 		}
 		off += (size_t)w;
 	}
-	buf = malloc(cap);
-	if (!buf)
-		goto out;
-	for (;;) {
+	while (!nl) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		int64_t left = deadline - util_mono_ms();
 		ssize_t r;
+		int p;
 
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+		if (left <= 0 || (p = poll(&pfd, 1, (int)left)) == 0) {
 			fprintf(stderr, "homegate: no answer from %s within %d s\n", cli->socket,
 				TIMEOUT_MS / 1000);
 			goto out;
 		}
-		if (have + 4096 > cap) {
+		if (p < 0 && errno == EINTR)
+			continue;
+		if (p < 0) {
+			unreachable(cli, "cannot read from", errno);
+			goto out;
+		}
+		if (have + 1 >= cap) {
 			char *nb;
 
 			if (cap >= MAX_RESPONSE) {
-				fprintf(stderr, "homegate: answer too large\n");
+				fprintf(stderr, "homegate: answer from %s too large\n",
+					cli->socket);
 				goto out;
 			}
 			nb = realloc(buf, cap * 2);
-			if (!nb)
+			if (!nb) {
+				fprintf(stderr, "homegate: out of memory\n");
 				goto out;
+			}
 			buf = nb;
 			cap *= 2;
 		}
-		r = recv(fd, buf + have, cap - have - 1, 0);
-		if (r < 0 && errno == EINTR)
+		r = recv(fd, buf + have, cap - have - 1, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0) {
-			fprintf(stderr, "homegate: %s closed the connection\n", cli->socket);
+			if (off < len)
+				unreachable(cli, "cannot send to", EPIPE);
+			else
+				fprintf(stderr, "homegate: %s closed the connection\n",
+					cli->socket);
 			goto out;
 		}
+		nl = memchr(buf + have, '\n', (size_t)r);
 		have += (size_t)r;
-		if (memchr(buf, '\n', have))
-			break;
 	}
-	buf[have] = '\0';
+	*nl = '\0';
 	*resp = json_tokener_parse(buf);
 	if (!*resp || !json_object_is_type(*resp, json_type_object)) {
 		fprintf(stderr, "homegate: unreadable answer from %s\n", cli->socket);
@@ -141,9 +178,10 @@ static int exchange(const struct cli *cli, json_object *req, json_object **resp)
 	}
 	ret = EXIT_OK;
 out:
-	free(buf);
 	if (fd >= 0)
 		close(fd);
+	free(buf);
+	free(line);
 	return ret;
 }
 
@@ -151,7 +189,7 @@ static const char *str(json_object *o, const char *key)
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) || !v)
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
 		return "";
 	return json_object_get_string(v);
 }
@@ -165,13 +203,52 @@ static int64_t num(json_object *o, const char *key)
 	return json_object_get_int64(v);
 }
 
+/* Sends req (taken), checks the answer and prints its result with print (or as JSON). */
+static int run(const struct cli *cli, json_object *req, void (*print)(json_object *result))
+{
+	json_object *resp = NULL, *ok, *result = NULL;
+	int ret;
+
+	if (!req) {
+		fprintf(stderr, "homegate: out of memory\n");
+		return EXIT_UNREACHABLE;
+	}
+	ret = exchange(cli, req, &resp);
+	json_object_put(req);
+	if (ret)
+		return ret;
+	if (!json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok)) {
+		fprintf(stderr, "homegate: %s\n",
+			*str(resp, "error") ? clean(str(resp, "error")) : "refused");
+		ret = strcmp(str(resp, "code"), "busy") == 0 ? EXIT_UNREACHABLE : EXIT_REFUSED;
+		goto out;
+	}
+	if (!json_object_object_get_ex(resp, "result", &result)) {
+		fprintf(stderr, "homegate: unreadable answer from %s\n", cli->socket);
+		ret = EXIT_UNREACHABLE;
+		goto out;
+	}
+	if (cli->json)
+		printf("%s\n",
+			json_object_to_json_string_ext(result,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print(result);
+out:
+	json_object_put(resp);
+	return ret;
+}
+
+/* ---- human output ---- */
+
 static void ago(int64_t t, char *buf, size_t len)
 {
 	int64_t d = util_now() - t;
 
-	if (t == 0)
+	if (t <= 0)
 		snprintf(buf, len, "never");
-	else if (d < 0)
+	else if (d <= 0)
 		snprintf(buf, len, "now");
 	else if (d < 120)
 		snprintf(buf, len, "%llds ago", (long long)d);
@@ -183,280 +260,427 @@ static void ago(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "%lldd ago", (long long)(d / 86400));
 }
 
+static void duration(int64_t d, char *buf, size_t len)
+{
+	if (d < 0)
+		d = 0;
+	if (d < 60)
+		snprintf(buf, len, "%llds", (long long)d);
+	else if (d < 3600)
+		snprintf(buf, len, "%lldm %llds", (long long)(d / 60), (long long)(d % 60));
+	else if (d < 86400)
+		snprintf(
+			buf, len, "%lldh %lldm", (long long)(d / 3600), (long long)(d % 3600 / 60));
+	else
+		snprintf(buf, len, "%lldd %lldh", (long long)(d / 86400),
+			(long long)(d % 86400 / 3600));
+}
+
 static void when(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!t) {
+	if (t <= 0 || !localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, len, "-");
-		return;
-	}
-	localtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static const char *first_ipv4(json_object *dev)
+/* Rows of cells printed in aligned columns; cells are sanitised copies. */
+#define TABLE_COLS 8
+
+struct table {
+	unsigned ncols;
+	size_t nrows, cap;
+	char **cells; /* nrows * ncols */
+	size_t width[TABLE_COLS];
+};
+
+static void table_add(struct table *t, const char *const *row)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **c = reallocarray(t->cells, cap, (size_t)t->ncols * sizeof(*c));
+
+		if (!c)
+			return; /* the table is shorter; main() reports nothing better */
+		t->cells = c;
+		t->cap = cap;
+	}
+	for (unsigned i = 0; i < t->ncols; i++) {
+		const char *v = row[i] && row[i][0] ? clean(row[i]) : "-";
+		char *cell = strdup(v);
+		size_t w = strlen(v);
+
+		t->cells[t->nrows * t->ncols + i] = cell;
+		if (cell && w > t->width[i])
+			t->width[i] = w;
+	}
+	t->nrows++;
+}
+
+/* Prints the rows; the first line starts with first, the others with rest. */
+static void table_print(struct table *t, const char *first, const char *rest)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs(r ? rest : first, stdout);
+		for (unsigned i = 0; i < t->ncols; i++) {
+			const char *cell = t->cells[r * t->ncols + i];
+
+			if (i + 1 < t->ncols)
+				printf("%-*s  ", (int)t->width[i], cell ? cell : "?");
+			else
+				printf("%s\n", cell ? cell : "?");
+		}
+	}
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The address to show in one column: the first IPv4 address, else the first of any. */
+static const char *main_addr(json_object *dev)
 {
 	json_object *addrs;
-	const char *best = "-";
+	const char *any = "";
 
-	if (!json_object_object_get_ex(dev, "addresses", &addrs))
-		return best;
+	if (!json_object_object_get_ex(dev, "addresses", &addrs) ||
+		!json_object_is_type(addrs, json_type_array))
+		return "";
 	for (size_t i = 0; i < json_object_array_length(addrs); i++) {
 		json_object *a = json_object_array_get_idx(addrs, i);
 
 		if (strcmp(str(a, "family"), "ipv4") == 0)
-			best = str(a, "addr");
+			return str(a, "addr");
+		if (!any[0])
+			any = str(a, "addr");
 	}
-	return best;
+	return any;
+}
+
+static void mud_text(json_object *d, char *buf, size_t len)
+{
+	if (*str(d, "mud_url"))
+		snprintf(buf, len, "%s (%s)", str(d, "mud_url"), str(d, "mud_source"));
+	else
+		buf[0] = '\0';
 }
 
 static void print_devices(json_object *arr)
 {
-	size_t n = json_object_array_length(arr);
+	struct table t = {.ncols = 6};
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 
-	printf("%-17s  %-11s  %-15s  %-20s  %-9s  %s\n", "MAC", "STATE", "IPV4", "HOSTNAME",
-		"LAST SEEN", "MUD URL (SOURCE)");
+	if (n == 0) {
+		printf("no devices yet\n");
+		return;
+	}
+	table_add(
+		&t, (const char *[]){"MAC", "STATE", "IP", "HOSTNAME", "MUD/SOURCE", "LAST SEEN"});
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(arr, i);
-		char seen[32], mud[320];
+		char seen[32], mud[600];
 
 		ago(num(d, "last_seen"), seen, sizeof(seen));
-		if (*str(d, "mud_url"))
-			snprintf(mud, sizeof(mud), "%s (%s)", str(d, "mud_url"),
-				str(d, "mud_source"));
-		else
-			snprintf(mud, sizeof(mud), "-");
-		printf("%-17s  %-11s  %-15s  %-20s  %-9s  %s\n", str(d, "mac"), str(d, "state"),
-			first_ipv4(d), *str(d, "hostname") ? str(d, "hostname") : "-", seen, mud);
+		mud_text(d, mud, sizeof(mud));
+		table_add(&t,
+			(const char *[]){str(d, "mac"), str(d, "state"), main_addr(d),
+				str(d, "hostname"), mud, seen});
 	}
-	if (n == 0)
-		printf("(no devices yet)\n");
+	table_print(&t, "", "");
 }
 
 static void print_device(json_object *d)
 {
-	json_object *arr;
-	char a[32], b[32];
+	json_object *arr, *v = NULL;
+	struct table t = {.ncols = 4};
+	char a[32], b[32], text[640];
 
-	when(num(d, "first_seen"), a, sizeof(a));
-	when(num(d, "last_seen"), b, sizeof(b));
-	printf("device      %s\n", str(d, "mac"));
-	printf("state       %s\n", str(d, "state"));
+	printf("mac         %s\n", clean(str(d, "mac")));
+	printf("state       %s\n", clean(str(d, "state")));
 	if (strcmp(str(d, "state"), "forgotten") == 0)
 		return;
 	printf("online      %s\n",
-		json_object_get_boolean(json_object_object_get(d, "online")) ? "yes" : "no");
-	printf("hostname    %s\n", *str(d, "hostname") ? str(d, "hostname") : "-");
-	printf("mud url     %s%s%s%s\n", *str(d, "mud_url") ? str(d, "mud_url") : "-",
-		*str(d, "mud_url") ? " (" : "", str(d, "mud_source"),
-		*str(d, "mud_url") ? ")" : "");
-	if (*str(d, "vendor") || *str(d, "category"))
-		printf("identity    %s %s (%s)\n", str(d, "vendor"), str(d, "model"),
-			str(d, "category"));
-	printf("first seen  %s\n", a);
-	printf("last seen   %s\n", b);
-	if (json_object_object_get_ex(d, "addresses", &arr) && json_object_array_length(arr)) {
-		printf("addresses\n");
+		json_object_object_get_ex(d, "online", &v) && json_object_get_boolean(v) ? "yes"
+											 : "no");
+	printf("hostname    %s\n", *str(d, "hostname") ? clean(str(d, "hostname")) : "-");
+	mud_text(d, text, sizeof(text));
+	printf("mud url     %s\n", text[0] ? clean(text) : "-");
+	if (*str(d, "vendor") || *str(d, "model") || *str(d, "category")) {
+		snprintf(text, sizeof(text), "%s%s%s%s%s", str(d, "vendor"),
+			*str(d, "vendor") && *str(d, "model") ? " " : "", str(d, "model"),
+			*str(d, "category") ? ", " : "", str(d, "category"));
+		if (!json_object_object_get_ex(d, "confidence", &v))
+			v = NULL;
+		printf("identified  %s (confidence %.2f)\n", clean(text),
+			json_object_get_double(v));
+	}
+	when(num(d, "first_seen"), a, sizeof(a));
+	ago(num(d, "first_seen"), b, sizeof(b));
+	printf("first seen  %s (%s)\n", a, b);
+	when(num(d, "last_seen"), a, sizeof(a));
+	ago(num(d, "last_seen"), b, sizeof(b));
+	printf("last seen   %s (%s)\n", a, b);
+	if (json_object_object_get_ex(d, "addresses", &arr) &&
+		json_object_is_type(arr, json_type_array) && json_object_array_length(arr)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *x = json_object_array_get_idx(arr, i);
 
 			when(num(x, "expires"), a, sizeof(a));
-			printf("  %-39s  %-7s  lease until %s\n", str(x, "addr"), str(x, "source"),
-				a);
+			snprintf(text, sizeof(text), "lease until %s", a);
+			table_add(&t,
+				(const char *[]){str(x, "addr"), str(x, "family"), str(x, "source"),
+					num(x, "expires") ? text : ""});
 		}
+		table_print(&t, "addresses   ", "            ");
 	}
-	if (json_object_object_get_ex(d, "identities", &arr) && json_object_array_length(arr)) {
-		printf("evidence\n");
+	t.ncols = 3;
+	if (json_object_object_get_ex(d, "identities", &arr) &&
+		json_object_is_type(arr, json_type_array) && json_object_array_length(arr)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *x = json_object_array_get_idx(arr, i);
 
-			printf("  %-13s  %-40s  %s, %s\n", str(x, "kind"), str(x, "value"),
-				str(x, "source"), str(x, "strength"));
+			snprintf(
+				text, sizeof(text), "%s, %s", str(x, "source"), str(x, "strength"));
+			table_add(&t, (const char *[]){str(x, "kind"), str(x, "value"), text});
 		}
+		table_print(&t, "evidence    ", "            ");
 	}
+}
+
+static void print_changed(json_object *d)
+{
+	if (strcmp(str(d, "state"), "forgotten") == 0)
+		printf("%s forgotten\n", clean(str(d, "mac")));
+	else
+		printf("%s is now %s\n", clean(str(d, "mac")), clean(str(d, "state")));
 }
 
 static void print_status(json_object *s)
 {
-	json_object *states;
+	json_object *devs;
+	char up[32], eng[32];
+	const char *sep = " (";
 
-	printf("homegated %s\n", str(s, "version"));
-	printf("daemon up   %llds, engine up %llds, engine restarts %lld\n",
-		(long long)num(s, "daemon_uptime"), (long long)num(s, "engine_uptime"),
-		(long long)num(s, "engine_restarts"));
-	printf("state dir   %s\n", str(s, "state_dir"));
-	printf("devices     %lld", (long long)num(s, "devices"));
-	if (json_object_object_get_ex(s, "states", &states)) {
-		const char *sep = " (";
-
-		json_object_object_foreach(states, k, v)
-		{
-			if (json_object_get_int64(v)) {
-				printf("%s%lld %s", sep, (long long)json_object_get_int64(v), k);
-				sep = ", ";
-			}
-		}
-		if (strcmp(sep, ", ") == 0)
-			printf(")");
+	duration(num(s, "uptime"), up, sizeof(up));
+	duration(num(s, "engine_uptime"), eng, sizeof(eng));
+	printf("homegated   %s\n", clean(str(s, "version")));
+	printf("up          %s (engine up %s, %lld engine restart%s)\n", up, eng,
+		(long long)num(s, "engine_restarts"), num(s, "engine_restarts") == 1 ? "" : "s");
+	printf("state dir   %s\n", clean(str(s, "state_dir")));
+	if (!json_object_object_get_ex(s, "devices", &devs) ||
+		!json_object_is_type(devs, json_type_object))
+		return;
+	printf("devices     %lld", (long long)num(devs, "total"));
+	json_object_object_foreach(devs, k, v)
+	{
+		if (strcmp(k, "total") == 0 || json_object_get_int64(v) == 0)
+			continue;
+		printf("%s%lld %s", sep, (long long)json_object_get_int64(v), clean(k));
+		sep = ", ";
 	}
-	printf("\n");
+	printf("%s\n", sep[0] == ',' ? ")" : "");
 }
 
 static void print_log(json_object *arr)
 {
-	printf("%-19s  %-17s  %-14s  %-8s  %-24s  %s\n", "TIME", "MAC", "WHO", "ACTION", "CHANGE",
-		"WHY");
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		json_object *e = json_object_array_get_idx(arr, i);
-		char t[32], change[64];
+	struct table t = {.ncols = 6};
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 
-		when(num(e, "time"), t, sizeof(t));
+	if (n == 0) {
+		printf("no audit entries\n");
+		return;
+	}
+	table_add(&t, (const char *[]){"TIME", "MAC", "WHO", "ACTION", "CHANGE", "WHY"});
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		char tm[32], change[64] = "";
+
+		when(num(e, "time"), tm, sizeof(tm));
 		if (*str(e, "from") || *str(e, "to"))
 			snprintf(change, sizeof(change), "%s -> %s",
 				*str(e, "from") ? str(e, "from") : "-", str(e, "to"));
-		else
-			snprintf(change, sizeof(change), "-");
-		printf("%-19s  %-17s  %-14s  %-8s  %-24s  %s\n", t, str(e, "mac"), str(e, "who"),
-			str(e, "action"), change, str(e, "why"));
+		table_add(&t,
+			(const char *[]){tm, str(e, "mac"), str(e, "who"), str(e, "action"), change,
+				str(e, "why")});
 	}
+	table_print(&t, "", "");
 }
 
-static int run(const struct cli *cli, json_object *req, void (*print)(json_object *))
+/* ---- commands ---- */
+
+/* Takes --json or -j wherever it appears after the command. */
+static bool json_flag(struct cli *cli, const char *arg)
 {
-	json_object *resp = NULL, *ok, *result;
-	int ret = exchange(cli, req, &resp);
-
-	json_object_put(req);
-	if (ret)
-		return ret;
-	if (!json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok)) {
-		fprintf(stderr, "homegate: %s\n", str(resp, "error"));
-		json_object_put(resp);
-		return EXIT_REFUSED;
-	}
-	json_object_object_get_ex(resp, "result", &result);
-	if (cli->json)
-		printf("%s\n",
-			json_object_to_json_string_ext(result,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		print(result);
-	json_object_put(resp);
-	return EXIT_OK;
+	if (strcmp(arg, "--json") != 0 && strcmp(arg, "-j") != 0)
+		return false;
+	cli->json = true;
+	return true;
 }
 
-static json_object *request(const char *cmd)
+static json_object *request(const char *cmd, const char *mac)
 {
 	json_object *o = json_object_new_object();
 
+	if (!o)
+		return NULL;
 	json_object_object_add(o, "cmd", json_object_new_string(cmd));
+	if (mac)
+		json_object_object_add(o, "mac", json_object_new_string(mac));
 	return o;
 }
 
-static int check_mac(const char *s)
+/* Checks a MAC before anything is sent, so that a typo is a usage error. */
+static bool mac_ok(const char *s)
 {
 	struct hg_mac m;
 
-	return util_mac_parse(s, &m);
+	return util_mac_parse(s, &m) == 0;
 }
 
-static int cmd_simple(const struct cli *cli, const char *name, int argc, char **argv)
+static int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1)
-		return die_usage("too many arguments for", name);
-	if (strcmp(name, "status") == 0)
-		return run(cli, request(name), print_status);
-	return run(cli, request(name), print_devices);
+	for (int i = 1; i < argc; i++)
+		if (!json_flag(cli, argv[i]))
+			return die_usage("unexpected argument", argv[i]);
+	return run(cli, request("status", NULL), print_status);
 }
 
-static int cmd_device(const struct cli *cli, const char *name, int argc, char **argv)
+static int cmd_devices(struct cli *cli, int argc, char **argv)
 {
-	json_object *req;
+	for (int i = 1; i < argc; i++)
+		if (!json_flag(cli, argv[i]))
+			return die_usage("unexpected argument", argv[i]);
+	return run(cli, request("devices", NULL), print_devices);
+}
 
-	if (argc != 2)
+static int cmd_device(struct cli *cli, int argc, char **argv)
+{
+	const char *mac = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (mac || argv[i][0] == '-')
+			return die_usage("unexpected argument", argv[i]);
+		mac = argv[i];
+	}
+	if (!mac)
 		return die_usage("usage", "homegate device MAC");
-	if (check_mac(argv[1]) < 0)
-		return die_usage("not a MAC address", argv[1]);
-	req = request(name);
-	json_object_object_add(req, "mac", json_object_new_string(argv[1]));
-	return run(cli, req, print_device);
+	if (!mac_ok(mac))
+		return die_usage("not a MAC address", mac);
+	return run(cli, request("device", mac), print_device);
 }
 
-static int cmd_action(const struct cli *cli, const char *name, int argc, char **argv)
+/* approve, block, quarantine, release, forget MAC [--why TEXT] */
+static int cmd_change(struct cli *cli, int argc, char **argv)
 {
 	const char *mac = NULL, *why = NULL;
 	json_object *req;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--why") == 0 && i + 1 < argc)
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (strcmp(argv[i], "--why") == 0) {
+			if (i + 1 == argc)
+				return die_usage("--why needs a text", NULL);
 			why = argv[++i];
-		else if (!mac && argv[i][0] != '-')
-			mac = argv[i];
-		else
+		} else if (strncmp(argv[i], "--why=", 6) == 0) {
+			why = argv[i] + 6;
+		} else if (mac || argv[i][0] == '-') {
 			return die_usage("unexpected argument", argv[i]);
+		} else {
+			mac = argv[i];
+		}
 	}
 	if (!mac)
-		return die_usage("missing MAC for", name);
-	if (check_mac(mac) < 0)
+		return die_usage("missing MAC for", argv[0]);
+	if (!mac_ok(mac))
 		return die_usage("not a MAC address", mac);
-	req = request(name);
-	json_object_object_add(req, "mac", json_object_new_string(mac));
-	if (why)
+	if (why && strlen(why) > 200)
+		return die_usage("--why takes at most 200 bytes", NULL);
+	req = request(argv[0], mac);
+	if (req && why)
 		json_object_object_add(req, "why", json_object_new_string(why));
-	return run(cli, req, print_device);
+	return run(cli, req, print_changed);
 }
 
-static int cmd_log(const struct cli *cli, const char *name, int argc, char **argv)
+static int cmd_log(struct cli *cli, int argc, char **argv)
 {
 	const char *mac = NULL;
 	long long n = 50;
 	json_object *req;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-			if (util_parse_int(argv[++i], 1, 1000, &n) < 0)
-				return die_usage("-n takes 1..1000", argv[i]);
-		} else if (!mac && argv[i][0] != '-') {
-			mac = argv[i];
-		} else {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (strcmp(argv[i], "-n") == 0) {
+			if (i + 1 == argc || util_parse_int(argv[i + 1], 1, 1000, &n) < 0)
+				return die_usage("-n takes a number 1..1000", NULL);
+			i++;
+		} else if (mac || argv[i][0] == '-') {
 			return die_usage("unexpected argument", argv[i]);
+		} else {
+			mac = argv[i];
 		}
 	}
-	if (mac && check_mac(mac) < 0)
+	if (mac && !mac_ok(mac))
 		return die_usage("not a MAC address", mac);
-	req = request(name);
-	if (mac)
-		json_object_object_add(req, "mac", json_object_new_string(mac));
-	json_object_object_add(req, "limit", json_object_new_int64(n));
+	req = request("log", mac);
+	if (req)
+		json_object_object_add(req, "limit", json_object_new_int64(n));
 	return run(cli, req, print_log);
 }
 
-static int cmd_mud(const struct cli *cli, const char *name, int argc, char **argv)
+static int cmd_mud(struct cli *cli, int argc, char **argv)
 {
-	(void)name;
 	return mud_cmd(argc, argv, cli->json);
 }
 
-/* Subcommands; later stages (analyze, dpp) add rows here. */
-static const struct {
-	const char *name;
-	int (*fn)(const struct cli *cli, const char *name, int argc, char **argv);
-} cmds[] = {
-	{"status", cmd_simple},
-	{"devices", cmd_simple},
-	{"device", cmd_device},
-	{"approve", cmd_action},
-	{"block", cmd_action},
-	{"quarantine", cmd_action},
-	{"release", cmd_action},
-	{"forget", cmd_action},
-	{"log", cmd_log},
-	{"mud", cmd_mud},
+/* Subcommands in the order help lists them; later stages (analyze, dpp) add rows here. */
+static const struct cli_cmd cli_cmds[] = {
+	{"status", "", "daemon and registry summary", cmd_status},
+	{"devices", "", "every device, one per line", cmd_devices},
+	{"device", "MAC", "everything known about one device", cmd_device},
+	{"approve", "MAC [--why TEXT]", "give the device its policy", cmd_change},
+	{"block", "MAC [--why TEXT]", "nothing but DHCP for the device", cmd_change},
+	{"quarantine", "MAC [--why TEXT]", "DNS, NTP and updates only", cmd_change},
+	{"release", "MAC [--why TEXT]", "end quarantine: back to the previous state", cmd_change},
+	{"forget", "MAC [--why TEXT]", "delete the device and its data", cmd_change},
+	{"log", "[MAC] [-n N]", "audit log, newest first", cmd_log},
+	{"mud", "check [--ca PEM] FILE [SIG]", "validate a MUD file offline", cmd_mud},
+	{"help", "", "this text", cmd_help},
 };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: homegate [-s SOCKET] [--json] COMMAND [ARGS]\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(cli_cmds); i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s%s%s", cli_cmds[i].name,
+			cli_cmds[i].args[0] ? " " : "", cli_cmds[i].args);
+		fprintf(f, "  %-32s %s\n", head, cli_cmds[i].summary);
+	}
+	fprintf(f,
+		"options:\n"
+		"  -s, --socket PATH  control socket (default $HOMEGATE_SOCKET or " DEFAULT_SOCKET
+		")\n"
+		"  -j, --json         print the daemon's JSON result (also after the command)\n"
+		"  -h, --help         this text\n"
+		"      --version      print the version\n"
+		"exit status: 0 ok, 1 refused by the daemon, 2 usage error, 3 daemon "
+		"unreachable\n");
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -496,22 +720,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[optind], "help") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	/* Allow --json after the command too. */
-	for (int i = optind + 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
-			cli.json = true;
-			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (strcmp(argv[optind], cmds[i].name) == 0)
-			return cmds[i].fn(&cli, argv[optind], argc - optind, argv + optind);
-	fprintf(stderr, "homegate: unknown command: %s (try homegate help)\n", argv[optind]);
-	return EXIT_USAGE;
+	for (size_t i = 0; i < ARRAY_SIZE(cli_cmds); i++)
+		if (strcmp(argv[optind], cli_cmds[i].name) == 0)
+			return cli_cmds[i].fn(&cli, argc - optind, argv + optind);
+	return die_usage("unknown command", argv[optind]);
 }

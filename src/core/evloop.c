@@ -29,6 +29,7 @@ struct ev_loop {
 	struct ev_handler *handlers;
 	size_t nhandlers;
 	struct ev_timer *timers; /* sorted by due_ms */
+	struct ev_timer *due;	 /* detached by run_timers, still to run this iteration */
 	int sigfd;
 	sigset_t sigmask;
 	struct ev_sig sigs[65];
@@ -123,18 +124,23 @@ void ev_timer_init(struct ev_timer *t, ev_timer_cb cb, void *arg)
 	t->arg = arg;
 }
 
-void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t)
+static bool timer_unlink(struct ev_timer **pp, struct ev_timer *t)
 {
-	struct ev_timer **pp;
-
-	if (!t->armed)
-		return;
-	for (pp = &loop->timers; *pp; pp = &(*pp)->next) {
+	for (; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
-			break;
+			return true;
 		}
 	}
+	return false;
+}
+
+void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t)
+{
+	if (!t->armed)
+		return;
+	if (!timer_unlink(&loop->timers, t))
+		timer_unlink(&loop->due, t);
 	t->armed = false;
 	t->next = NULL;
 }
@@ -193,11 +199,23 @@ int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb cb, void *arg)
 static void run_timers(struct ev_loop *loop)
 {
 	int64_t now = util_mono_ms();
+	struct ev_timer **pp = &loop->timers, *rest;
 
-	while (loop->timers && loop->timers->due_ms <= now) {
-		struct ev_timer *t = loop->timers;
+	/* Detach what is due now: a timer re-armed from its callback (even for 0 ms) goes back
+	 * on loop->timers and waits for the next iteration instead of spinning here. Callbacks
+	 * may cancel or re-arm the detached ones; ev_timer_cancel looks in both lists. */
+	while (*pp && (*pp)->due_ms <= now)
+		pp = &(*pp)->next;
+	if (pp == &loop->timers)
+		return;
+	rest = *pp;
+	*pp = NULL;
+	loop->due = loop->timers;
+	loop->timers = rest;
+	while (loop->due) {
+		struct ev_timer *t = loop->due;
 
-		loop->timers = t->next;
+		loop->due = t->next;
 		t->next = NULL;
 		t->armed = false;
 		t->cb(t->arg);

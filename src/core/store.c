@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,8 +17,12 @@ struct store {
 	int version;
 };
 
-/* Each entry moves the schema from version i to i + 1, in its own transaction. Never edit a
- * published migration: add a new one. */
+/*
+ * Entry i moves the schema from version i to i + 1 and ends by setting user_version to i + 1;
+ * it runs in its own transaction, so a crash leaves either version i or i + 1, never a mix.
+ * The bump is part of the static text (PRAGMA takes no bound parameters and no SQL here is
+ * ever formatted); migrate() checks that it landed. Never edit a published migration: add one.
+ */
 static const char *const migrations[] = {
 	"CREATE TABLE devices ("
 	"  mac TEXT PRIMARY KEY NOT NULL,"
@@ -63,7 +66,8 @@ static const char *const migrations[] = {
 	"  to_state TEXT NOT NULL DEFAULT '',"
 	"  why TEXT NOT NULL DEFAULT '',"
 	"  file_hash TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX audit_mac ON audit (mac, id);",
+	"CREATE INDEX audit_mac ON audit (mac, id);"
+	"PRAGMA user_version = 1;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
@@ -80,93 +84,184 @@ static int exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
-static int get_version(sqlite3 *db, int *out)
+/* Runs a statement that answers one row and copies its first column as text. */
+static int query_text(sqlite3 *db, const char *sql, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
 	int ret = -EIO;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int(st, 0);
-		ret = 0;
-	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	t = sqlite3_column_text(st, 0);
+	util_strlcpy(buf, t ? (const char *)t : "", len);
+	ret = 0;
+out:
+	if (ret)
+		log_warnx("store=query sql=\"%s\" error=\"%s\"", sql, sqlite3_errmsg(db));
 	sqlite3_finalize(st);
+	return ret;
+}
+
+static int query_int(sqlite3 *db, const char *sql, int *out)
+{
+	char buf[32];
+	long long v;
+	int ret;
+
+	ret = query_text(db, sql, buf, sizeof(buf));
+	if (!ret && util_parse_int(buf, -2147483647LL - 1, 2147483647LL, &v) < 0)
+		ret = -EIO;
+	if (!ret)
+		*out = (int)v;
 	return ret;
 }
 
 static int migrate(struct store *s)
 {
-	char sql[64];
-	int ret;
+	int ret, v;
 
-	for (int v = s->version; v < STORE_VERSION; v++) {
+	for (v = s->version; v < STORE_VERSION; v++) {
+		int now = -1;
+
 		ret = exec(s->db, "BEGIN IMMEDIATE");
 		if (ret)
-			return ret;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+			goto out;
 		ret = exec(s->db, migrations[v]);
 		if (!ret)
-			ret = exec(s->db, sql);
+			ret = query_int(s->db, "PRAGMA user_version", &now);
+		if (!ret && now != v + 1) {
+			log_warnx("store=migrate to=%d error=\"migration left version %d\"", v + 1,
+				now);
+			ret = -EIO;
+		}
 		if (!ret)
-			ret = exec(s->db, "COMMIT");
+			ret = store_commit(s);
 		if (ret) {
-			exec(s->db, "ROLLBACK");
-			log_warnx("store=migrate from=%d to=%d result=failed", v, v + 1);
-			return ret;
+			store_rollback(s);
+			goto out;
 		}
 		log_info("store=migrate from=%d to=%d", v, v + 1);
 		s->version = v + 1;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (ret)
+		log_warnx("store=migrate from=%d to=%d result=failed", v, v + 1);
+	return ret;
+}
+
+/* Creates the file ourselves so it is 0600 from the first byte (whatever the umask), and
+ * tightens a file that exists with a wider mode: it holds every device ever seen. SQLite
+ * gives its -wal and -shm files the mode of the database. */
+static int create_file(const char *path)
+{
+	struct stat sb;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		log_warn("store=open path=%s", path);
+		goto out;
+	}
+	if (fstat(fd, &sb) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("store=open path=%s error=\"not a regular file\"", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	if ((sb.st_mode & 07777) != 0600) {
+		if (fchmod(fd, 0600) < 0) {
+			ret = -errno;
+			log_warn("store=open path=%s chmod=0600", path);
+			goto out;
+		}
+		log_info("store=open path=%s mode=%04o fixed=0600", path,
+			(unsigned)(sb.st_mode & 07777));
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Connection settings; journal_mode and foreign_keys are read back because SQLite silently
+ * keeps its old mode when a file system cannot do WAL and ignores foreign_keys when built
+ * without them, and forget relies on ON DELETE CASCADE. */
+static int configure(struct store *s, const char *path)
+{
+	char mode[16];
+	int fk = 0, ret;
+
+	ret = query_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+	if (ret)
+		return ret;
+	if (strcmp(mode, "wal") != 0)
+		log_warnx("store=open path=%s journal_mode=%s error=\"WAL not available\"", path,
+			mode);
+	ret = exec(s->db, "PRAGMA synchronous = NORMAL");
+	if (!ret)
+		ret = exec(s->db, "PRAGMA foreign_keys = ON");
+	if (!ret)
+		ret = query_int(s->db, "PRAGMA foreign_keys", &fk);
+	if (!ret && fk != 1) {
+		log_warnx("store=open path=%s error=\"SQLite without foreign key support\"", path);
+		ret = -ENOTSUP;
+	}
+	return ret;
 }
 
 int store_open(const char *path, struct store **out)
 {
-	struct store *s;
-	int fd, ret;
+	struct store *s = NULL;
+	int ret;
 
-	/* Create the file ourselves so it is 0600 from the first byte. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	close(fd);
+	*out = NULL;
+	ret = create_file(path);
+	if (ret)
+		goto out;
 	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
+	if (!s) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
 		SQLITE_OK) {
 		log_warnx("store=open path=%s error=\"%s\"", path,
 			s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		ret = -EIO;
-		goto fail;
+		ret = s->db ? -EIO : -ENOMEM;
+		goto out;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	ret = exec(s->db, "PRAGMA journal_mode = WAL");
-	if (!ret)
-		ret = exec(s->db, "PRAGMA synchronous = NORMAL");
-	if (!ret)
-		ret = exec(s->db, "PRAGMA foreign_keys = ON");
-	if (!ret)
-		ret = get_version(s->db, &s->version);
-	if (ret)
-		goto fail;
-	if (s->version > STORE_VERSION) {
-		log_warnx("store=open path=%s error=\"schema version %d is newer than this build's "
-			  "%d; refusing to downgrade\"",
+	/* The version first: a newer database is left exactly as it is, journal mode included. */
+	ret = query_int(s->db, "PRAGMA user_version", &s->version);
+	if (ret) {
+		log_warnx("store=open path=%s error=\"not a readable SQLite database\"", path);
+		goto out;
+	}
+	if (s->version > STORE_VERSION || s->version < 0) {
+		log_warnx("store=open path=%s version=%d known=%d error=\"database written by a "
+			  "newer homegate; refusing to open it rather than downgrade\"",
 			path, s->version, STORE_VERSION);
 		ret = -EPROTO;
-		goto fail;
+		goto out;
 	}
-	ret = migrate(s);
+	ret = configure(s, path);
+	if (!ret)
+		ret = migrate(s);
 	if (ret)
-		goto fail;
+		goto out;
 	*out = s;
-	return 0;
-fail:
-	sqlite3_close(s->db);
-	free(s);
+	s = NULL;
+out:
+	store_close(s);
 	return ret;
 }
 
@@ -174,7 +269,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	sqlite3_close(s->db);
+	/* _v2: a statement a caller forgot to finalise delays the close instead of leaking. */
+	sqlite3_close_v2(s->db);
 	free(s);
 }
 
@@ -190,29 +286,48 @@ int store_version(struct store *s)
 
 int store_begin(struct store *s)
 {
+	/* IMMEDIATE takes the write lock now, so a busy database fails here, not at COMMIT. */
 	return exec(s->db, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
 {
-	return exec(s->db, "COMMIT");
+	int ret = exec(s->db, "COMMIT");
+
+	/* A failed COMMIT can leave the transaction open; never let it swallow the next one. */
+	if (ret)
+		store_rollback(s);
+	return ret;
 }
 
 int store_rollback(struct store *s)
 {
+	if (sqlite3_get_autocommit(s->db))
+		return 0; /* nothing open (SQLite may already have rolled back on error) */
 	return exec(s->db, "ROLLBACK");
 }
 
 int store_check(struct store *s)
 {
-	sqlite3_stmt *st;
-	int ret = -EIO;
+	sqlite3_stmt *st = NULL;
+	char ok[8];
+	int ret;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-		strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
-		ret = 0;
+	ret = query_text(s->db, "PRAGMA integrity_check", ok, sizeof(ok));
+	if (ret)
+		goto out;
+	if (strcmp(ok, "ok") != 0) {
+		log_warnx("store=check integrity=failed");
+		ret = -EIO;
+		goto out;
+	}
+	/* A row here is a child whose parent is gone (written with foreign keys off). */
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK ||
+		sqlite3_step(st) != SQLITE_DONE) {
+		log_warnx("store=check foreign_keys=failed");
+		ret = -EIO;
+	}
+out:
 	sqlite3_finalize(st);
 	return ret;
 }

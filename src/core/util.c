@@ -126,7 +126,8 @@ int util_parse_int(const char *s, long long min, long long max, long long *out)
 	char *end;
 	long long v;
 
-	if (!s || !*s || (min >= 0 && (*s == '-' || *s == '+')) || *s == ' ')
+	/* strtoll would skip any leading white space: only a digit or a sign may come first. */
+	if (!s || !((*s >= '0' && *s <= '9') || (min < 0 && (*s == '-' || *s == '+'))))
 		return -EINVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -145,7 +146,8 @@ int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen)
 	size_t len = 0;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {

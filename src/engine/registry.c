@@ -11,14 +11,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Memory is the working copy, the store the durable one. Every mutating call changes memory,
+ * writes the change in one transaction and puts memory back when the transaction fails, so a
+ * crash at any moment leaves the store at a call boundary and a reload gives the same registry.
+ * last_seen times are the exception: they change on every packet, so they stay in memory
+ * (seen_dirty) until registry_flush writes them in one batch.
+ */
+
+/* The statements the registry runs; prepared once, on first use, and kept. */
+enum reg_sql {
+	SQL_DEV_UPSERT,
+	SQL_DEV_SEEN,
+	SQL_DEV_DELETE,
+	SQL_ADDR_CLEAR,
+	SQL_ADDR_INSERT,
+	SQL_ADDR_SEEN,
+	SQL_ID_CLEAR,
+	SQL_ID_INSERT,
+	SQL_ID_SEEN,
+	SQL_AUDIT_INSERT,
+	SQL_AUDIT_SCRUB,
+	SQL_COUNT,
+};
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_DEV_UPSERT] = "INSERT INTO devices (mac, state, prev_state, hostname, mud_url,"
+			   " mud_source, vendor, model, category, confidence, first_seen,"
+			   " last_seen, online) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			   " ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
+			   " prev_state = excluded.prev_state, hostname = excluded.hostname,"
+			   " mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
+			   " vendor = excluded.vendor, model = excluded.model,"
+			   " category = excluded.category, confidence = excluded.confidence,"
+			   " last_seen = excluded.last_seen, online = excluded.online",
+	[SQL_DEV_SEEN] = "UPDATE devices SET last_seen = ? WHERE mac = ?",
+	[SQL_DEV_DELETE] = "DELETE FROM devices WHERE mac = ?",
+	[SQL_ADDR_CLEAR] = "DELETE FROM addresses WHERE mac = ?",
+	[SQL_ADDR_INSERT] = "INSERT INTO addresses (mac, family, addr, source, first_seen,"
+			    " last_seen, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[SQL_ADDR_SEEN] = "UPDATE addresses SET last_seen = ? WHERE mac = ? AND addr = ?",
+	[SQL_ID_CLEAR] = "DELETE FROM identities WHERE mac = ?",
+	[SQL_ID_INSERT] = "INSERT INTO identities (mac, kind, value, source, strength,"
+			  " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[SQL_ID_SEEN] = "UPDATE identities SET last_seen = ? WHERE mac = ? AND kind = ?"
+			" AND value = ?",
+	[SQL_AUDIT_INSERT] = "INSERT INTO audit (time, mac, who, action, from_state, to_state,"
+			     " why) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/* Deleting a device deletes its data (AC-45): the free text of its history goes, the
+	 * bare trail (time, who, what, states) stays. */
+	[SQL_AUDIT_SCRUB] = "UPDATE audit SET why = '', file_hash = '' WHERE mac = ?",
+};
+
 struct registry {
 	struct store *store;
 	unsigned max;
-	/* Sorted by MAC: lookups by binary search, foreach in MAC order. Owns the devices. */
+	/* Sorted by MAC: lookup by binary search, foreach in MAC order. Owns the devices. */
 	struct device **devs;
 	unsigned n, cap;
+	sqlite3_stmt *stmts[SQL_COUNT];
 	registry_state_cb observer;
 	void *observer_arg;
+};
+
+/* Which parts of a record a change touched, i.e. what save() writes. */
+enum {
+	SAVE_DEV = 1U << 0,
+	SAVE_ADDRS = 1U << 1,
+	SAVE_IDS = 1U << 2,
+	SAVE_ALL = SAVE_DEV | SAVE_ADDRS | SAVE_IDS,
 };
 
 static const char *const state_names[] = {
@@ -30,7 +91,8 @@ static const char *const state_names[] = {
 	[DEV_FORGOTTEN] = "forgotten",
 };
 
-/* allowed[from] is the set of states a user or rule may move a device to (DESIGN §2). */
+/* allowed[from] is the set of states a user or rule may move a device to (DESIGN §2). Release
+ * from quarantine is separate: it restores whatever state the device had before. */
 #define S(x) (1U << (x))
 static const unsigned allowed[] = {
 	[DEV_NEW] = S(DEV_PENDING) | S(DEV_APPROVED) | S(DEV_BLOCKED) | S(DEV_QUARANTINED),
@@ -65,79 +127,109 @@ static int db_err(struct registry *reg, const char *what)
 	return -EIO;
 }
 
-/* Prepares sql, binds the printf-like list of types ('t' text, 'i' int64, 'd' double, 'n'
- * null), and steps once. Returns 0 on DONE/ROW (the row is discarded). */
-static int run(struct registry *reg, const char *sql, const char *types, ...)
+static sqlite3_stmt *stmt(struct registry *reg, enum reg_sql id)
 {
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc, ret = 0;
+	if (!reg->stmts[id] &&
+		sqlite3_prepare_v3(store_db(reg->store), sql_text[id], -1,
+			SQLITE_PREPARE_PERSISTENT, &reg->stmts[id], NULL) != SQLITE_OK) {
+		db_err(reg, "prepare");
+		reg->stmts[id] = NULL;
+	}
+	return reg->stmts[id];
+}
 
-	if (sqlite3_prepare_v2(store_db(reg->store), sql, -1, &st, NULL) != SQLITE_OK)
-		return db_err(reg, "prepare");
+/* Binds the list of values described by types ('t' text, 'i' int64_t, 'd' double) to
+ * statement id and steps it once. Values are only ever bound, never formatted into SQL. */
+static int run(struct registry *reg, enum reg_sql id, const char *types, ...)
+{
+	sqlite3_stmt *st = stmt(reg, id);
+	va_list ap;
+	int rc = SQLITE_OK, ret = 0;
+
+	if (!st)
+		return -EIO;
 	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
+	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
 		switch (types[i]) {
 		case 't':
-			sqlite3_bind_text(
+			rc = sqlite3_bind_text(
 				st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
 			break;
 		case 'i':
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
 			break;
 		case 'd':
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			rc = sqlite3_bind_double(st, i + 1, va_arg(ap, double));
 			break;
 		default:
-			sqlite3_bind_null(st, i + 1);
+			rc = SQLITE_MISUSE;
 			break;
 		}
 	}
 	va_end(ap);
-	rc = sqlite3_step(st);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		ret = db_err(reg, "step");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return ret;
 }
 
 static int find(const struct registry *reg, const struct hg_mac *mac, bool *found)
 {
-	int lo = 0, hi = (int)reg->n - 1;
+	unsigned lo = 0, hi = reg->n;
 
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		int c = memcmp(reg->devs[mid]->mac.b, mac->b, 6);
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = memcmp(reg->devs[mid]->mac.b, mac->b, sizeof(mac->b));
 
 		if (c == 0) {
 			*found = true;
-			return mid;
+			return (int)mid;
 		}
 		if (c < 0)
 			lo = mid + 1;
 		else
-			hi = mid - 1;
+			hi = mid;
 	}
 	*found = false;
-	return lo;
+	return (int)lo;
 }
 
-static int insert_at(struct registry *reg, int pos, struct device *dev)
+static struct device *lookup(struct registry *reg, const struct hg_mac *mac)
 {
-	if (reg->n == reg->cap) {
-		unsigned cap = reg->cap ? reg->cap * 2 : 64;
-		struct device **d = reallocarray(reg->devs, cap, sizeof(*d));
+	bool found;
+	int pos = find(reg, mac, &found);
 
-		if (!d)
-			return -ENOMEM;
-		reg->devs = d;
-		reg->cap = cap;
-	}
+	return found ? reg->devs[pos] : NULL;
+}
+
+/* Makes room for one more device, so that inserting after a commit cannot fail. */
+static int reserve(struct registry *reg)
+{
+	struct device **d;
+	unsigned cap;
+
+	if (reg->n < reg->cap)
+		return 0;
+	cap = reg->cap ? reg->cap * 2 : 64;
+	if (cap < reg->cap)
+		return -ENOMEM;
+	d = reallocarray(reg->devs, cap, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	reg->devs = d;
+	reg->cap = cap;
+	return 0;
+}
+
+static void insert_at(struct registry *reg, int pos, struct device *dev)
+{
 	memmove(reg->devs + pos + 1, reg->devs + pos,
 		(reg->n - (unsigned)pos) * sizeof(*reg->devs));
 	reg->devs[pos] = dev;
 	reg->n++;
-	return 0;
 }
 
 static void addr_string(const struct hg_addr *a, char *buf, size_t len)
@@ -151,6 +243,8 @@ static void addr_string(const struct hg_addr *a, char *buf, size_t len)
 static int addr_parse(int family, const char *s, struct hg_addr *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
 	out->family = family;
 	return inet_pton(family, s, family == AF_INET ? (void *)&out->v4 : (void *)&out->v6) == 1
 		? 0
@@ -163,58 +257,43 @@ static int audit(struct registry *reg, const struct hg_mac *mac, const char *who
 	char m[HG_MAC_STRLEN], w[256];
 
 	util_sanitize(w, sizeof(w), why ? why : "", why ? strlen(why) : 0);
-	return run(reg,
-		"INSERT INTO audit (time, mac, who, action, from_state, to_state, why) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?)",
-		"ittttt"
-		"t",
-		util_now(), util_mac_format(mac, m), who, action, from, to, w);
+	return run(reg, SQL_AUDIT_INSERT, "itttttt", util_now(), util_mac_format(mac, m), who,
+		action, from, to, w);
 }
 
-/* Writes the whole record (device row, addresses, identities) inside the caller's
- * transaction: small, and always consistent with memory after eviction. */
-static int save(struct registry *reg, const struct device *d)
+/* Writes the parts of the record named by what inside the caller's transaction. Addresses and
+ * identities are rewritten as a whole: at most a couple of dozen rows, and always equal to
+ * memory after an eviction, in memory's order. */
+static int save(struct registry *reg, const struct device *d, unsigned what)
 {
 	char m[HG_MAC_STRLEN], a[INET6_ADDRSTRLEN];
-	int ret;
+	int ret = 0;
 
 	util_mac_format(&d->mac, m);
-	ret = run(reg,
-		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url, mud_source, "
-		"vendor,"
-		" model, category, confidence, first_seen, last_seen, online)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		" ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
-		" prev_state = excluded.prev_state, hostname = excluded.hostname,"
-		" mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
-		" vendor = excluded.vendor, model = excluded.model, category = excluded.category,"
-		" confidence = excluded.confidence, last_seen = excluded.last_seen,"
-		" online = excluded.online",
-		"tttttitttdiii", m, dev_state_name(d->state), dev_state_name(d->prev_state),
-		d->hostname, d->mud_url, (int64_t)d->mud_source, d->vendor, d->model, d->category,
-		d->confidence, d->first_seen, d->last_seen, (int64_t)d->online);
-	if (!ret)
-		ret = run(reg, "DELETE FROM addresses WHERE mac = ?", "t", m);
-	for (unsigned i = 0; !ret && i < d->naddrs; i++) {
-		const struct dev_addr *x = &d->addrs[i];
+	if (what & SAVE_DEV)
+		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiii", m, dev_state_name(d->state),
+			dev_state_name(d->prev_state), d->hostname, d->mud_url,
+			(int64_t)d->mud_source, d->vendor, d->model, d->category, d->confidence,
+			d->first_seen, d->last_seen, (int64_t)d->online);
+	if (!ret && (what & SAVE_ADDRS)) {
+		ret = run(reg, SQL_ADDR_CLEAR, "t", m);
+		for (unsigned i = 0; !ret && i < d->naddrs; i++) {
+			const struct dev_addr *x = &d->addrs[i];
 
-		addr_string(&x->addr, a, sizeof(a));
-		ret = run(reg,
-			"INSERT INTO addresses (mac, family, addr, source, first_seen, last_seen,"
-			" expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			"titiiii", m, (int64_t)x->addr.family, a, (int64_t)x->source, x->first_seen,
-			x->last_seen, x->expires);
+			addr_string(&x->addr, a, sizeof(a));
+			ret = run(reg, SQL_ADDR_INSERT, "titiiii", m, (int64_t)x->addr.family, a,
+				(int64_t)x->source, x->first_seen, x->last_seen, x->expires);
+		}
 	}
-	if (!ret)
-		ret = run(reg, "DELETE FROM identities WHERE mac = ?", "t", m);
-	for (unsigned i = 0; !ret && i < d->nids; i++) {
-		const struct dev_identity *x = &d->ids[i];
+	if (!ret && (what & SAVE_IDS)) {
+		ret = run(reg, SQL_ID_CLEAR, "t", m);
+		for (unsigned i = 0; !ret && i < d->nids; i++) {
+			const struct dev_identity *x = &d->ids[i];
 
-		ret = run(reg,
-			"INSERT INTO identities (mac, kind, value, source, strength, first_seen,"
-			" last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			"tttiiii", m, x->kind, x->value, (int64_t)x->source, (int64_t)x->strength,
-			x->first_seen, x->last_seen);
+			ret = run(reg, SQL_ID_INSERT, "tttiiii", m, x->kind, x->value,
+				(int64_t)x->source, (int64_t)x->strength, x->first_seen,
+				x->last_seen);
+		}
 	}
 	return ret;
 }
@@ -226,21 +305,15 @@ static const char *col(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-static struct device *lookup(struct registry *reg, const struct hg_mac *mac)
-{
-	bool found;
-	int pos = find(reg, mac, &found);
-
-	return found ? reg->devs[pos] : NULL;
-}
-
 /* Row loaders for the per-device tables: column 0 is the MAC, the rest is the loader's. */
 static void load_addr(struct device *d, sqlite3_stmt *st)
 {
-	struct dev_addr *x = &d->addrs[d->naddrs];
+	struct dev_addr *x;
 
-	if (d->naddrs >= DEV_MAX_ADDRS ||
-		addr_parse(sqlite3_column_int(st, 1), col(st, 2), &x->addr) < 0)
+	if (d->naddrs >= DEV_MAX_ADDRS)
+		return;
+	x = &d->addrs[d->naddrs];
+	if (addr_parse(sqlite3_column_int(st, 1), col(st, 2), &x->addr) < 0)
 		return;
 	x->source = (enum hg_source)sqlite3_column_int(st, 3);
 	x->first_seen = sqlite3_column_int64(st, 4);
@@ -251,10 +324,11 @@ static void load_addr(struct device *d, sqlite3_stmt *st)
 
 static void load_identity(struct device *d, sqlite3_stmt *st)
 {
-	struct dev_identity *x = &d->ids[d->nids];
+	struct dev_identity *x;
 
 	if (d->nids >= DEV_MAX_IDENTITIES)
 		return;
+	x = &d->ids[d->nids];
 	util_strlcpy(x->kind, col(st, 1), sizeof(x->kind));
 	util_strlcpy(x->value, col(st, 2), sizeof(x->value));
 	x->source = (enum hg_source)sqlite3_column_int(st, 3);
@@ -267,7 +341,7 @@ static void load_identity(struct device *d, sqlite3_stmt *st)
 static int load_rows(
 	struct registry *reg, const char *sql, void (*row)(struct device *d, sqlite3_stmt *st))
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(store_db(reg->store), sql, -1, &st, NULL) != SQLITE_OK)
@@ -283,60 +357,76 @@ static int load_rows(
 	return rc == SQLITE_DONE ? 0 : db_err(reg, "load");
 }
 
+/* One devices row into a new record; NULL (and a log line) for a row this build cannot read. */
+static struct device *load_device(sqlite3_stmt *st, int *err)
+{
+	struct device *d = calloc(1, sizeof(*d));
+	enum dev_state s, p;
+
+	*err = 0;
+	if (!d) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (util_mac_parse(col(st, 0), &d->mac) < 0 || dev_state_parse(col(st, 1), &s) < 0 ||
+		dev_state_parse(col(st, 2), &p) < 0 || s == DEV_FORGOTTEN) {
+		char m[HG_MAC_STRLEN * 2];
+
+		util_sanitize(m, sizeof(m), col(st, 0), strlen(col(st, 0)));
+		log_warnx("registry=load mac=\"%s\" error=\"unreadable row skipped\"", m);
+		free(d);
+		return NULL;
+	}
+	d->state = s;
+	d->prev_state = p;
+	util_strlcpy(d->hostname, col(st, 3), sizeof(d->hostname));
+	util_strlcpy(d->mud_url, col(st, 4), sizeof(d->mud_url));
+	d->mud_source = (enum hg_source)sqlite3_column_int(st, 5);
+	util_strlcpy(d->vendor, col(st, 6), sizeof(d->vendor));
+	util_strlcpy(d->model, col(st, 7), sizeof(d->model));
+	util_strlcpy(d->category, col(st, 8), sizeof(d->category));
+	d->confidence = sqlite3_column_double(st, 9);
+	d->first_seen = sqlite3_column_int64(st, 10);
+	d->last_seen = sqlite3_column_int64(st, 11);
+	d->online = sqlite3_column_int(st, 12) != 0;
+	return d;
+}
+
 static int load(struct registry *reg)
 {
-	sqlite3 *db = store_db(reg->store);
 	sqlite3_stmt *st = NULL;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(db,
+	/* Rows arrive in MAC order (we store lower-case colon form), so each insert appends. */
+	if (sqlite3_prepare_v2(store_db(reg->store),
 		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
-		    " category, confidence, first_seen, last_seen, online FROM devices ORDER BY "
-		    "mac",
+		    " category, confidence, first_seen, last_seen, online FROM devices"
+		    " ORDER BY mac",
 		    -1, &st, NULL) != SQLITE_OK)
 		return db_err(reg, "load");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct device *d = calloc(1, sizeof(*d));
-		enum dev_state s, p;
+		struct device *d = load_device(st, &ret);
 		bool found;
 		int pos;
 
-		if (!d) {
-			ret = -ENOMEM;
+		if (ret)
 			goto out;
-		}
-		if (util_mac_parse(col(st, 0), &d->mac) < 0 ||
-			dev_state_parse(col(st, 1), &s) < 0 ||
-			dev_state_parse(col(st, 2), &p) < 0) {
-			log_warnx("registry=load mac=%s error=\"bad row skipped\"", col(st, 0));
-			free(d);
+		if (!d)
 			continue;
-		}
-		d->state = s;
-		d->prev_state = p;
-		util_strlcpy(d->hostname, col(st, 3), sizeof(d->hostname));
-		util_strlcpy(d->mud_url, col(st, 4), sizeof(d->mud_url));
-		d->mud_source = (enum hg_source)sqlite3_column_int(st, 5);
-		util_strlcpy(d->vendor, col(st, 6), sizeof(d->vendor));
-		util_strlcpy(d->model, col(st, 7), sizeof(d->model));
-		util_strlcpy(d->category, col(st, 8), sizeof(d->category));
-		d->confidence = sqlite3_column_double(st, 9);
-		d->first_seen = sqlite3_column_int64(st, 10);
-		d->last_seen = sqlite3_column_int64(st, 11);
-		d->online = sqlite3_column_int(st, 12) != 0;
 		pos = find(reg, &d->mac, &found);
-		if (found || insert_at(reg, pos, d) < 0) {
+		ret = found ? 0 : reserve(reg);
+		if (ret || found) {
 			free(d);
+			if (ret)
+				goto out;
 			continue;
 		}
+		insert_at(reg, pos, d);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
 		ret = db_err(reg, "load");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (ret)
 		goto out;
-
+	}
 	ret = load_rows(reg,
 		"SELECT mac, family, addr, source, first_seen, last_seen, expires FROM addresses"
 		" ORDER BY rowid",
@@ -353,9 +443,11 @@ out:
 
 int registry_open(struct store *st, unsigned max_devices, struct registry **out)
 {
-	struct registry *reg = calloc(1, sizeof(*reg));
+	struct registry *reg;
 	int ret;
 
+	*out = NULL;
+	reg = calloc(1, sizeof(*reg));
 	if (!reg)
 		return -ENOMEM;
 	reg->store = st;
@@ -365,6 +457,10 @@ int registry_open(struct store *st, unsigned max_devices, struct registry **out)
 		registry_close(reg);
 		return ret;
 	}
+	if (reg->n > reg->max)
+		log_warnx("registry=open devices=%u max_devices=%u error=\"over the limit: no new "
+			  "device will be added\"",
+			reg->n, reg->max);
 	log_info("registry=open devices=%u", reg->n);
 	*out = reg;
 	return 0;
@@ -374,6 +470,8 @@ void registry_close(struct registry *reg)
 {
 	if (!reg)
 		return;
+	for (unsigned i = 0; i < SQL_COUNT; i++)
+		sqlite3_finalize(reg->stmts[i]);
 	for (unsigned i = 0; i < reg->n; i++)
 		free(reg->devs[i]);
 	free(reg->devs);
@@ -403,22 +501,38 @@ static bool who_ok(const char *who)
 	return n > 0;
 }
 
-/* Merges an address; returns true when the stored record changes. */
-static bool merge_addr(
-	struct device *d, const struct hg_addr *a, enum hg_source src, int64_t now, int64_t expires)
+/* A device MAC: unicast and not all zero. */
+static bool mac_ok(const struct hg_mac *mac)
 {
-	struct dev_addr *x = NULL;
+	static const struct hg_mac zero;
+
+	return !(mac->b[0] & 1) && !util_mac_equal(mac, &zero);
+}
+
+static bool source_ok(enum hg_source src)
+{
+	return src >= HG_SRC_DNSMASQ && src <= HG_SRC_USER;
+}
+
+/* Merges an address seen at now. With set_expires the address's lease end and source become
+ * expires and src; without (a sighting, not a lease), a known address only gets last_seen.
+ * Returns true when the stored record changes. */
+static bool merge_addr(struct device *d, const struct hg_addr *a, enum hg_source src, int64_t now,
+	bool set_expires, int64_t expires)
+{
 	size_t alen = a->family == AF_INET ? sizeof(a->v4) : sizeof(a->v6);
+	struct dev_addr *x = NULL;
 
 	if (a->family != AF_INET && a->family != AF_INET6)
 		return false;
-	for (unsigned i = 0; i < d->naddrs; i++)
+	for (unsigned i = 0; i < d->naddrs && !x; i++)
 		if (d->addrs[i].addr.family == a->family &&
 			memcmp(&d->addrs[i].addr.v6, &a->v6, alen) == 0)
 			x = &d->addrs[i];
 	if (x) {
-		x->last_seen = now;
-		if (x->expires == expires && x->source == src)
+		if (now > x->last_seen)
+			x->last_seen = now;
+		if (!set_expires || (x->expires == expires && x->source == src))
 			return false;
 		x->expires = expires;
 		x->source = src;
@@ -434,26 +548,29 @@ static bool merge_addr(
 	}
 	x = &d->addrs[d->naddrs++];
 	memset(x, 0, sizeof(*x));
-	x->addr = *a;
+	x->addr.family = a->family;
+	memcpy(&x->addr.v6, &a->v6, alen);
 	x->source = src;
 	x->first_seen = x->last_seen = now;
-	x->expires = expires;
+	x->expires = set_expires ? expires : 0;
 	return true;
 }
 
-static bool merge_id(
-	struct device *d, const char *kind, const char *raw, enum hg_source src, int64_t now)
+/* Merges an identity claim; raw is a field of an event (len bytes, maybe unterminated). */
+static bool merge_id(struct device *d, const char *kind, const char *raw, size_t len,
+	enum hg_source src, int64_t now)
 {
-	char value[HG_VENDOR_MAX];
+	char value[sizeof(d->ids[0].value)];
 	struct dev_identity *x;
 
-	util_sanitize(value, sizeof(value), raw, strlen(raw));
+	util_sanitize(value, sizeof(value), raw, strnlen(raw, len));
 	if (!value[0])
 		return false;
 	for (unsigned i = 0; i < d->nids; i++) {
 		x = &d->ids[i];
 		if (strcmp(x->kind, kind) == 0 && strcmp(x->value, value) == 0) {
-			x->last_seen = now;
+			if (now > x->last_seen)
+				x->last_seen = now;
 			return false;
 		}
 	}
@@ -488,96 +605,138 @@ static const struct hg_mac *event_mac(const struct hg_event *ev)
 	return NULL;
 }
 
+/* Merges a lease into d; returns the SAVE_* parts that changed. */
+static unsigned apply_lease(struct device *d, const struct hg_event *ev)
+{
+	const struct hg_event_dhcp_lease *l = &ev->lease;
+	unsigned ch = 0;
+
+	if (l->op == HG_LEASE_DEL) {
+		/* Released or expired: the address stays on record, ending now. */
+		if (merge_addr(d, &l->addr, ev->source, ev->time, true, ev->time))
+			ch |= SAVE_ADDRS;
+		if (d->online)
+			ch |= SAVE_DEV;
+		d->online = false;
+		return ch;
+	}
+	if (!d->online)
+		ch |= SAVE_DEV;
+	d->online = true;
+	if (merge_addr(d, &l->addr, ev->source, ev->time, true,
+		    (l->flags & HG_LEASE_HAS_EXPIRES) ? l->expires : 0))
+		ch |= SAVE_ADDRS;
+	if (l->flags & HG_LEASE_HAS_HOSTNAME) {
+		char h[sizeof(d->hostname)];
+
+		util_sanitize(h, sizeof(h), l->hostname, strnlen(l->hostname, sizeof(l->hostname)));
+		if (h[0] && strcmp(h, d->hostname) != 0) {
+			util_strlcpy(d->hostname, h, sizeof(d->hostname));
+			ch |= SAVE_DEV;
+		}
+		if (merge_id(d, "hostname", l->hostname, sizeof(l->hostname), ev->source, ev->time))
+			ch |= SAVE_IDS;
+	}
+	if ((l->flags & HG_LEASE_HAS_VENDOR) &&
+		merge_id(d, "vendor_class", l->vendor_class, sizeof(l->vendor_class), ev->source,
+			ev->time))
+		ch |= SAVE_IDS;
+	if ((l->flags & HG_LEASE_HAS_OPTIONS) &&
+		merge_id(d, "dhcp_options", l->requested_options, sizeof(l->requested_options),
+			ev->source, ev->time))
+		ch |= SAVE_IDS;
+	/* A claim, kept as evidence; only a validated URL becomes the device's (HG_EV_MUD_URL). */
+	if ((l->flags & HG_LEASE_HAS_MUD_URL) &&
+		merge_id(d, "mud_url", l->mud_url, sizeof(l->mud_url), ev->source, ev->time))
+		ch |= SAVE_IDS;
+	return ch;
+}
+
+static int event_ok(const struct hg_event *ev)
+{
+	const struct hg_mac *mac = event_mac(ev);
+
+	if (!mac || !mac_ok(mac) || !source_ok(ev->source))
+		return -EINVAL;
+	if (ev->type == HG_EV_DHCP_LEASE &&
+		(ev->lease.op < HG_LEASE_ADD || ev->lease.op > HG_LEASE_DEL))
+		return -EINVAL;
+	if (ev->type == HG_EV_MUD_URL && !ev->mud_url.url[0])
+		return -EINVAL;
+	return 0;
+}
+
 int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 {
 	const struct hg_mac *mac = event_mac(ev);
 	char who[32], m[HG_MAC_STRLEN];
 	struct device *d, before;
-	bool found, created = false, changed = false;
+	bool found, created = false, mud_changed = false;
+	unsigned ch = 0;
 	int pos, ret;
 
-	if (!mac || (mac->b[0] & 1))
-		return -EINVAL;
+	ret = event_ok(ev);
+	if (ret)
+		return ret;
 	pos = find(reg, mac, &found);
 	if (found) {
 		d = reg->devs[pos];
 	} else {
 		if (reg->n >= reg->max)
 			return -ENOSPC;
+		ret = reserve(reg);
+		if (ret)
+			return ret;
 		d = calloc(1, sizeof(*d));
 		if (!d)
 			return -ENOMEM;
 		d->mac = *mac;
 		d->state = d->prev_state = DEV_NEW;
-		d->first_seen = ev->time;
-		created = changed = true;
+		d->first_seen = d->last_seen = ev->time;
+		created = true;
+		ch = SAVE_ALL;
 	}
 	before = *d;
-	d->last_seen = ev->time;
+	if (ev->time > d->last_seen)
+		d->last_seen = ev->time;
+	/* Some last_seen (device, address or claim) moved; registry_flush writes them. */
 	d->seen_dirty = true;
 
 	switch (ev->type) {
 	case HG_EV_DEV_SEEN:
-		changed |= merge_addr(d, &ev->dev_seen.addr, ev->source, ev->time, 0);
+		if (merge_addr(d, &ev->dev_seen.addr, ev->source, ev->time, false, 0))
+			ch |= SAVE_ADDRS;
 		break;
-	case HG_EV_DHCP_LEASE: {
-		const struct hg_event_dhcp_lease *l = &ev->lease;
-
-		if (l->op == HG_LEASE_DEL) {
-			changed |= merge_addr(d, &l->addr, ev->source, ev->time, ev->time);
-			if (d->online)
-				changed = true;
-			d->online = false;
-			break;
-		}
-		if (!d->online)
-			changed = true;
-		d->online = true;
-		changed |= merge_addr(d, &l->addr, ev->source, ev->time,
-			(l->flags & HG_LEASE_HAS_EXPIRES) ? l->expires : 0);
-		if (l->flags & HG_LEASE_HAS_HOSTNAME) {
-			char h[HG_HOSTNAME_MAX];
-
-			util_sanitize(h, sizeof(h), l->hostname, strlen(l->hostname));
-			if (strcmp(h, d->hostname) != 0) {
-				util_strlcpy(d->hostname, h, sizeof(d->hostname));
-				changed = true;
-			}
-			changed |= merge_id(d, "hostname", l->hostname, ev->source, ev->time);
-		}
-		if (l->flags & HG_LEASE_HAS_VENDOR)
-			changed |=
-				merge_id(d, "vendor_class", l->vendor_class, ev->source, ev->time);
-		if (l->flags & HG_LEASE_HAS_OPTIONS)
-			changed |= merge_id(
-				d, "dhcp_options", l->requested_options, ev->source, ev->time);
-		if (l->flags & HG_LEASE_HAS_MUD_URL)
-			changed |= merge_id(d, "mud_url", l->mud_url, ev->source, ev->time);
+	case HG_EV_DHCP_LEASE:
+		ch |= apply_lease(d, ev);
 		break;
-	}
 	case HG_EV_MUD_URL: {
-		char u[HG_URL_MAX];
+		char u[sizeof(d->mud_url)];
 
-		util_sanitize(u, sizeof(u), ev->mud_url.url, strlen(ev->mud_url.url));
+		util_sanitize(u, sizeof(u), ev->mud_url.url,
+			strnlen(ev->mud_url.url, sizeof(ev->mud_url.url)));
 		if (strcmp(u, d->mud_url) != 0 || d->mud_source != ev->source) {
 			util_strlcpy(d->mud_url, u, sizeof(d->mud_url));
 			d->mud_source = ev->source;
-			changed = true;
+			mud_changed = true;
+			ch |= SAVE_DEV;
 		}
 		break;
 	}
 	}
-	if (!changed)
+	if (!ch)
 		return 0;
 
+	/* The device row carries last_seen and every other field: write it with any change. */
+	ch |= SAVE_DEV;
 	snprintf(who, sizeof(who), "rule:%s", hg_source_name(ev->source));
 	ret = store_begin(reg->store);
 	if (ret)
 		goto fail;
-	ret = save(reg, d);
+	ret = save(reg, d, ch);
 	if (!ret && created)
-		ret = audit(reg, mac, who, "create", "", "new", "first seen");
-	if (!ret && ev->type == HG_EV_MUD_URL && strcmp(before.mud_url, d->mud_url) != 0)
+		ret = audit(reg, mac, who, "create", "", dev_state_name(DEV_NEW), "first seen");
+	if (!ret && mud_changed)
 		ret = audit(reg, mac, who, "mud_url", "", "", d->mud_url);
 	if (ret) {
 		store_rollback(reg->store);
@@ -586,18 +745,18 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	ret = store_commit(reg->store);
 	if (ret)
 		goto fail;
-	d->seen_dirty = false;
+	/* Every last_seen went out with the record. */
+	if (ch == SAVE_ALL)
+		d->seen_dirty = false;
+	util_mac_format(mac, m);
 	if (created) {
-		ret = insert_at(reg, pos, d);
-		if (ret) {
-			free(d);
-			return ret;
-		}
-		log_info("dev=%s action=create source=%s", util_mac_format(mac, m),
-			hg_source_name(ev->source));
+		insert_at(reg, pos, d);
+		log_info("dev=%s action=create source=%s", m, hg_source_name(ev->source));
 		if (reg->observer)
 			reg->observer(mac, DEV_NEW, DEV_NEW, reg->observer_arg);
 	}
+	if (mud_changed)
+		log_info("dev=%s action=mud_url source=%s", m, hg_source_name(ev->source));
 	return 0;
 fail:
 	if (created)
@@ -618,16 +777,17 @@ static int transition(
 		d->prev_state = from;
 	d->state = to;
 	ret = store_begin(reg->store);
-	if (!ret) {
-		ret = save(reg, d);
-		if (!ret)
-			ret = audit(reg, &d->mac, actor->who, "state", dev_state_name(from),
-				dev_state_name(to), actor->why);
-		if (ret)
-			store_rollback(reg->store);
-		else
-			ret = store_commit(reg->store);
-	}
+	if (ret)
+		goto out;
+	ret = save(reg, d, SAVE_DEV);
+	if (!ret)
+		ret = audit(reg, &d->mac, actor->who, "state", dev_state_name(from),
+			dev_state_name(to), actor->why);
+	if (ret)
+		store_rollback(reg->store);
+	else
+		ret = store_commit(reg->store);
+out:
 	if (ret) {
 		d->state = from;
 		d->prev_state = prev;
@@ -647,8 +807,8 @@ int registry_set_state(struct registry *reg, const struct hg_mac *mac, enum dev_
 
 	if (!actor || !who_ok(actor->who))
 		return -EINVAL;
-	if (to == DEV_NEW || to == DEV_FORGOTTEN || (unsigned)to >= ARRAY_SIZE(allowed))
-		return -EINVAL;
+	if ((unsigned)to >= ARRAY_SIZE(allowed) || to == DEV_FORGOTTEN)
+		return -EINVAL; /* forgetting is registry_forget */
 	d = lookup(reg, mac);
 	if (!d)
 		return -ENOENT;
@@ -673,13 +833,14 @@ int registry_release(struct registry *reg, const struct hg_mac *mac, const struc
 		return -EINVAL;
 	to = d->prev_state;
 	if (to == DEV_QUARANTINED || to == DEV_FORGOTTEN)
-		to = DEV_PENDING;
+		to = DEV_PENDING; /* cannot happen through this API; never stay stuck */
 	return transition(reg, d, to, actor);
 }
 
 int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor)
 {
 	char m[HG_MAC_STRLEN];
+	struct hg_mac key;
 	struct device *d;
 	enum dev_state from;
 	bool found;
@@ -687,23 +848,23 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
 
 	if (!actor || !who_ok(actor->who))
 		return -EINVAL;
-	pos = find(reg, mac, &found);
+	key = *mac; /* mac may point into the record freed below */
+	pos = find(reg, &key, &found);
 	if (!found)
 		return -ENOENT;
 	d = reg->devs[pos];
 	from = d->state;
-	util_mac_format(mac, m);
+	util_mac_format(&key, m);
 	ret = store_begin(reg->store);
 	if (ret)
 		return ret;
-	/* Deleting a device deletes its data: the record, addresses and identity claims go
-	 * (CASCADE), and the free text of its audit history too; the bare trail stays. */
-	ret = run(reg, "DELETE FROM devices WHERE mac = ?", "t", m);
+	/* addresses and identities go with the device row (ON DELETE CASCADE). */
+	ret = run(reg, SQL_DEV_DELETE, "t", m);
 	if (!ret)
-		ret = run(reg, "UPDATE audit SET why = '', file_hash = '' WHERE mac = ?", "t", m);
+		ret = run(reg, SQL_AUDIT_SCRUB, "t", m);
 	if (!ret)
-		ret = audit(reg, mac, actor->who, "forget", dev_state_name(from), "forgotten",
-			actor->why);
+		ret = audit(reg, &key, actor->who, "forget", dev_state_name(from),
+			dev_state_name(DEV_FORGOTTEN), actor->why);
 	if (ret) {
 		store_rollback(reg->store);
 		return ret;
@@ -715,9 +876,9 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
 		(reg->n - (unsigned)pos - 1) * sizeof(*reg->devs));
 	reg->n--;
 	free(d);
-	log_info("dev=%s action=forget who=%s", m, actor->who);
+	log_info("dev=%s action=forget from=%s who=%s", m, dev_state_name(from), actor->who);
 	if (reg->observer)
-		reg->observer(mac, from, DEV_FORGOTTEN, reg->observer_arg);
+		reg->observer(&key, from, DEV_FORGOTTEN, reg->observer_arg);
 	return 0;
 }
 
@@ -743,9 +904,26 @@ int registry_foreach(
 	return 0;
 }
 
+/* The last_seen times of one record: the device row, its addresses and identity claims. */
+static int flush_one(struct registry *reg, const struct device *d)
+{
+	char m[HG_MAC_STRLEN], a[INET6_ADDRSTRLEN];
+	int ret;
+
+	util_mac_format(&d->mac, m);
+	ret = run(reg, SQL_DEV_SEEN, "it", d->last_seen, m);
+	for (unsigned i = 0; !ret && i < d->naddrs; i++) {
+		addr_string(&d->addrs[i].addr, a, sizeof(a));
+		ret = run(reg, SQL_ADDR_SEEN, "itt", d->addrs[i].last_seen, m, a);
+	}
+	for (unsigned i = 0; !ret && i < d->nids; i++)
+		ret = run(reg, SQL_ID_SEEN, "ittt", d->ids[i].last_seen, m, d->ids[i].kind,
+			d->ids[i].value);
+	return ret;
+}
+
 int registry_flush(struct registry *reg)
 {
-	char m[HG_MAC_STRLEN];
 	unsigned n = 0;
 	int ret;
 
@@ -756,13 +934,9 @@ int registry_flush(struct registry *reg)
 	ret = store_begin(reg->store);
 	if (ret)
 		return ret;
-	for (unsigned i = 0; !ret && i < reg->n; i++) {
-		struct device *d = reg->devs[i];
-
-		if (d->seen_dirty)
-			ret = run(reg, "UPDATE devices SET last_seen = ? WHERE mac = ?", "it",
-				d->last_seen, util_mac_format(&d->mac, m));
-	}
+	for (unsigned i = 0; !ret && i < reg->n; i++)
+		if (reg->devs[i]->seen_dirty)
+			ret = flush_one(reg, reg->devs[i]);
 	if (ret) {
 		store_rollback(reg->store);
 		return ret;
@@ -783,6 +957,7 @@ int registry_audit_foreach(struct registry *reg, const struct hg_mac *mac, unsig
 	char m[HG_MAC_STRLEN];
 	int rc, ret = 0;
 
+	/* Its own statement, not a cached one: cb may call back into the registry. */
 	if (sqlite3_prepare_v2(store_db(reg->store),
 		    "SELECT id, time, mac, who, action, from_state, to_state, why, file_hash"
 		    " FROM audit WHERE (?1 IS NULL OR mac = ?1) ORDER BY id DESC LIMIT ?2",
@@ -810,7 +985,7 @@ int registry_audit_foreach(struct registry *reg, const struct hg_mac *mac, unsig
 		if (ret)
 			break;
 	}
-	if (!ret && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (!ret && rc != SQLITE_DONE)
 		ret = db_err(reg, "audit");
 	sqlite3_finalize(st);
 	return ret;
