@@ -13,8 +13,13 @@
 #
 # Address plan (inside every lab; documentation ranges only):
 #   wan <-> gw   198.51.100.1/24 (wan), 198.51.100.2 (gw);  2001:db8:ffff::1/64, ::2
-#   "internet"   203.0.113.10 www.example.test (sinks), 203.0.113.20 mud.example.test (HTTPS)
-#                2001:db8:ff00::10 and ::20 likewise
+#   "internet"   203.0.113.10 www.example.test (sinks), 203.0.113.20 mud.example.test (HTTPS on
+#                443 with a good certificate, plain HTTP on 80), 2001:db8:ff00::10 and ::20 likewise
+#                203.0.113.21 / 2001:db8:ff00::21 expired.example.test    (certificate expired)
+#                203.0.113.22 / 2001:db8:ff00::22 wronghost.example.test  (certificate for
+#                                                                          other.example.test)
+#                203.0.113.23 / 2001:db8:ff00::23 selfsigned.example.test (self-signed)
+#                All four HTTPS hosts serve the same web root, $LAB_DIR/www (see httpsd.py).
 #   LAN          br-lan 192.168.50.1/24 and fd00:50::1/64 on the gateway; DHCP .100-.199; SLAAC
 
 LAB_SRC=${LAB_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
@@ -137,12 +142,247 @@ lab_make_ca() {
 	printf 'subjectAltName=DNS:mud.example.test,IP:203.0.113.20,IP:2001:db8:ff00::20\nextendedKeyUsage=serverAuth\n' >"$d/ext"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
 		-days 2 -extfile "$d/ext" -out "$d/server.pem" >/dev/null 2>&1 || lab_fail "openssl: sign"
+	lab_make_bad_certs
+}
+
+# lab_pki_server_cert NAME CN SAN [NOT_BEFORE NOT_AFTER]: $LAB_DIR/pki/NAME.pem and NAME.key, a
+# P-256 TLS server certificate for CN with that subjectAltName, issued by the lab CA; valid for two
+# days, or over the given dates (YYYYMMDDHHMMSSZ, UTC). OpenSSL 3.0's `x509 -req` cannot set dates,
+# so dated certificates go through `openssl ca` with a throwaway database.
+lab_pki_server_cert() {
+	local d="$LAB_DIR/pki" name=$1 cn=$2 san=$3
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
+		-keyout "$d/$name.key" -out "$d/$name.csr" >/dev/null 2>&1 || lab_fail "openssl: csr for $name"
+	printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$d/$name.ext"
+	if [ $# -ge 5 ]; then
+		mkdir -p "$d/ca-db/new"
+		[ -f "$d/ca-db/index.txt" ] || : >"$d/ca-db/index.txt"
+		[ -f "$d/ca-db/serial" ] || openssl rand -hex 16 >"$d/ca-db/serial"
+		cat >"$d/ca-db/ca.cnf" <<-EOF
+			[ca]
+			default_ca = lab
+			[lab]
+			database = $d/ca-db/index.txt
+			new_certs_dir = $d/ca-db/new
+			serial = $d/ca-db/serial
+			certificate = $d/ca.pem
+			private_key = $d/ca.key
+			default_md = sha256
+			policy = any_name
+			unique_subject = no
+			email_in_dn = no
+			[any_name]
+			commonName = supplied
+		EOF
+		openssl ca -batch -config "$d/ca-db/ca.cnf" -notext -startdate "$4" \
+			-enddate "$5" -extfile "$d/$name.ext" -in "$d/$name.csr" -out "$d/$name.pem" \
+			>/dev/null 2>&1 || lab_fail "openssl ca: cannot issue $name"
+	else
+		openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+			-days 2 -extfile "$d/$name.ext" -out "$d/$name.pem" >/dev/null 2>&1 ||
+			lab_fail "openssl: cannot issue $name"
+	fi
+}
+
+# The certificates a MUD client must refuse (AC-14), each served on its own address:
+# expired.pem (issued by the lab CA, expired yesterday), wronghost.pem (issued by the lab CA for
+# other.example.test, served as wronghost.example.test), selfsigned.pem (not issued by the lab CA).
+lab_make_bad_certs() {
+	local d="$LAB_DIR/pki"
+	lab_pki_server_cert expired expired.example.test \
+		DNS:expired.example.test,IP:203.0.113.21,IP:2001:db8:ff00::21 \
+		"$(date -u -d '-30 days' +%Y%m%d%H%M%SZ)" "$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)"
+	lab_pki_server_cert wronghost other.example.test DNS:other.example.test
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=selfsigned.example.test" -keyout "$d/selfsigned.key" -out "$d/selfsigned.pem" \
+		-addext subjectAltName=DNS:selfsigned.example.test,IP:203.0.113.23,IP:2001:db8:ff00::23 \
+		>/dev/null 2>&1 || lab_fail "openssl: cannot make the self-signed certificate"
 }
 
 # lab_wan_dns_add NAME ADDR: publishes NAME upstream (wan dnsmasq re-reads on SIGHUP).
 lab_wan_dns_add() {
 	echo "$2 $1" >>"$LAB_DIR/wan-hosts"
 	kill -HUP "$(cat "$LAB_DIR/dnsmasq-wan.pid")"
+}
+
+# ---- the MUD server (httpsd.py in wan): every HTTPS host above and plain HTTP on mud.example.test
+
+_lab_alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+# lab_mud_server_start: (re)starts the MUD server if it is not running and lifts a
+# `lab_mud_server_stop --drop`; returns once every listener accepts connections. Its log,
+# $LAB_DIR/httpsd.log, is appended to across restarts.
+lab_mud_server_start() {
+	local d="$LAB_DIR/pki" pid
+	lab_wan_exec nft delete table inet labmuddown 2>/dev/null || true
+	pid=$(cat "$LAB_DIR/httpsd.pid" 2>/dev/null || true)
+	[ -n "$pid" ] && _lab_alive "$pid" && return 0
+	rm -f "$LAB_DIR/httpsd.ready"
+	ip netns exec "$LAB_WAN" python3 "$LAB_SRC/httpsd.py" --dir "$LAB_DIR/www" \
+		--cert "$d/server.pem" --key "$d/server.key" --addr 203.0.113.20 --addr 2001:db8:ff00::20 \
+		--serve "203.0.113.21,$d/expired.pem,$d/expired.key" \
+		--serve "2001:db8:ff00::21,$d/expired.pem,$d/expired.key" \
+		--serve "203.0.113.22,$d/wronghost.pem,$d/wronghost.key" \
+		--serve "2001:db8:ff00::22,$d/wronghost.pem,$d/wronghost.key" \
+		--serve "203.0.113.23,$d/selfsigned.pem,$d/selfsigned.key" \
+		--serve "2001:db8:ff00::23,$d/selfsigned.pem,$d/selfsigned.key" \
+		--http 203.0.113.20 --http 2001:db8:ff00::20 --ready "$LAB_DIR/httpsd.ready" \
+		>>"$LAB_DIR/httpsd.log" 2>&1 &
+	echo $! >"$LAB_DIR/httpsd.pid"
+	disown $!
+	lab_wait_for 10 test -s "$LAB_DIR/httpsd.ready" ||
+		{ lab_show_log httpsd; lab_fail "HTTPS server did not start"; }
+}
+
+# lab_mud_server_stop [--drop]: takes every HTTPS/HTTP host down. Plain: the server exits, so
+# connections are refused (TCP RST). --drop: the server keeps running but wan silently drops
+# packets to TCP ports 80 and 443, so connections and transfers under way time out.
+lab_mud_server_stop() {
+	local pid
+	case "${1:-}" in
+	--drop)
+		lab_wan_exec nft -f - <<-EOF || lab_fail "cannot install the MUD server drop rule"
+			table inet labmuddown {
+				chain input {
+					type filter hook input priority filter; policy accept;
+					tcp dport { 80, 443 } drop
+				}
+			}
+		EOF
+		;;
+	"")
+		pid=$(cat "$LAB_DIR/httpsd.pid" 2>/dev/null || true)
+		[ -n "$pid" ] || return 0
+		kill -TERM "$pid" 2>/dev/null || true
+		lab_wait_for 5 eval "! _lab_alive $pid" || kill -KILL "$pid" 2>/dev/null || true
+		lab_wait_for 5 eval "! _lab_alive $pid" || lab_fail "MUD server did not stop"
+		rm -f "$LAB_DIR/httpsd.pid" "$LAB_DIR/httpsd.ready"
+		;;
+	*) lab_fail "lab_mud_server_stop: unknown option $1" ;;
+	esac
+}
+
+# lab_mud_requests TARGET: how many requests the MUD server received for TARGET, over all its
+# hosts and restarts. A TARGET without "?" counts every query string on that path
+# (/cam.json counts /cam.json?etag=1 too); with "?" it must match exactly.
+lab_mud_requests() {
+	awk -v t="$1" '$1 ~ /^[A-Z]+$/ && $2 ~ /^\// {
+		p = $2; if (index(t, "?") == 0) sub(/\?.*/, "", p); if (p == t) n++
+	} END { print n + 0 }' "$LAB_DIR/httpsd.log"
+}
+
+# lab_mud_last_request TARGET: the server's log line for the latest request for TARGET (matched
+# as in lab_mud_requests), e.g. to check accept='application/mud+json' or lang=, ua=, inm=, ims=.
+lab_mud_last_request() {
+	awk -v t="$1" '$1 ~ /^[A-Z]+$/ && $2 ~ /^\// {
+		p = $2; if (index(t, "?") == 0) sub(/\?.*/, "", p); if (p == t) l = $0
+	} END { if (l != "") print l; else exit 1 }' "$LAB_DIR/httpsd.log"
+}
+
+# ---- MUD signing (RFC 8520 §13: detached CMS, DER)
+
+# lab_mud_signer_make NAME [--untrusted] [--no-digitalsig]: a signing CA of its own,
+# $LAB_DIR/pki/mud/NAME-ca.pem (+ .key), and a signer certificate it issued,
+# $LAB_DIR/pki/mud/NAME.pem (+ .key), P-256, CN "NAME MUD signer". The CA is appended to the
+# daemon's trust anchors, $LAB_DIR/pki/mud-trust.pem, unless --untrusted. --no-digitalsig gives
+# the signer keyUsage keyEncipherment instead of digitalSignature. lab_up makes the signer "lab".
+lab_mud_signer_make() {
+	local name=${1:?lab_mud_signer_make NAME}
+	shift
+	local trusted=1 ku=digitalSignature d="$LAB_DIR/pki/mud"
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--untrusted) trusted=0; shift ;;
+		--no-digitalsig) ku=keyEncipherment; shift ;;
+		*) lab_fail "lab_mud_signer_make: unknown option $1" ;;
+		esac
+	done
+	mkdir -p "$d"
+	[ ! -e "$d/$name.pem" ] || lab_fail "lab_mud_signer_make: signer $name exists"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=homegate lab MUD CA $name $LAB_ID" -keyout "$d/$name-ca.key" -out "$d/$name-ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		>/dev/null 2>&1 || lab_fail "openssl: cannot make the MUD CA $name"
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name MUD signer" \
+		-keyout "$d/$name.key" -out "$d/$name.csr" >/dev/null 2>&1 || lab_fail "openssl: csr $name"
+	printf 'keyUsage=critical,%s\n' "$ku" >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/$name-ca.pem" -CAkey "$d/$name-ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/$name.ext" -out "$d/$name.pem" >/dev/null 2>&1 ||
+		lab_fail "openssl: cannot issue the MUD signer $name"
+	[ "$trusted" = 0 ] || cat "$d/$name-ca.pem" >>"$LAB_DIR/pki/mud-trust.pem"
+}
+
+LAB_MUD_URL=
+LAB_MUD_SIG_URL=
+LAB_MUD_FILE=
+LAB_MUD_SIG_FILE=
+
+# lab_mud_publish FILE_IN NAME [--signer S] [--tamper] [--sig-url abs|rel|none|keep|URL]
+#                 [--mud-url URL|keep] [--host H] [--set KEY=JSON]... [--del KEY]... [--raw]
+# Publishes the MUD file FILE_IN as $LAB_DIR/www/NAME, served at https://H/NAME (H defaults to
+# mud.example.test; NAME may hold directories). The copy's "mud-url" becomes https://H/NAME
+# (--mud-url sets another value or keeps the input's) and its "mud-signature" (SIG = NAME with
+# .json replaced by .p7s, or NAME.p7s) becomes, per --sig-url: abs https://H/SIG (the default
+# with --signer), rel the bare file name of SIG (resolved against the mud-url), none no node
+# (the default without --signer), keep the input's, anything else that literal value. --set and
+# --del change other nodes of the "ietf-mud:mud" container (mudfile.py). --raw publishes the
+# input's bytes unchanged (no JSON rewriting at all).
+# --signer S writes the detached DER CMS signature by signer S (lab_mud_signer_make) over the
+# published bytes to $LAB_DIR/www/SIG; without it any old SIG is removed. --tamper then changes
+# one byte of the published file (the signature no longer verifies; the JSON stays valid).
+# Both files are replaced atomically. Sets LAB_MUD_URL (https://H/NAME), LAB_MUD_SIG_URL
+# (https://H/SIG), LAB_MUD_FILE and LAB_MUD_SIG_FILE (their paths in the web root).
+lab_mud_publish() {
+	local in=${1:?lab_mud_publish FILE_IN NAME} name=${2:?lab_mud_publish FILE_IN NAME}
+	shift 2
+	local signer="" tamper=0 sigmode="" mudurl="" host=mud.example.test raw=0 edits=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--signer) signer=$2; shift 2 ;;
+		--tamper) tamper=1; shift ;;
+		--sig-url) sigmode=$2; shift 2 ;;
+		--mud-url) mudurl=$2; shift 2 ;;
+		--host) host=$2; shift 2 ;;
+		--set) edits+=(--set "$2"); shift 2 ;;
+		--del) edits+=(--del "$2"); shift 2 ;;
+		--raw) raw=1; shift ;;
+		*) lab_fail "lab_mud_publish: unknown option $1" ;;
+		esac
+	done
+	name=${name#/}
+	local sig=${name%.json}.p7s
+	local out="$LAB_DIR/www/$name" sigout="$LAB_DIR/www/$sig" sigval
+	[ -n "$sigmode" ] || { [ -n "$signer" ] && sigmode=abs || sigmode=none; }
+	case "$sigmode" in
+	abs) sigval="https://$host/$sig" ;;
+	rel) sigval=${sig##*/} ;;
+	*) sigval=$sigmode ;; # none, keep, or a literal value
+	esac
+	[ -n "$mudurl" ] || mudurl="https://$host/$name"
+	mkdir -p "$(dirname "$out")"
+	if [ "$raw" = 1 ]; then
+		cp "$in" "$out.new" || lab_fail "lab_mud_publish: cannot read $in"
+	else
+		python3 "$LAB_SRC/mudfile.py" rewrite "$in" "$out.new" --mud-url "$mudurl" \
+			--signature "$sigval" "${edits[@]}" || lab_fail "lab_mud_publish: cannot rewrite $in"
+	fi
+	if [ -n "$signer" ]; then
+		local sd="$LAB_DIR/pki/mud"
+		[ -f "$sd/$signer.pem" ] || lab_fail "lab_mud_publish: no signer $signer"
+		openssl cms -sign -binary -outform DER -signer "$sd/$signer.pem" -inkey "$sd/$signer.key" \
+			-in "$out.new" -out "$sigout.new" >/dev/null 2>&1 || lab_fail "lab_mud_publish: cannot sign"
+		mv -f "$sigout.new" "$sigout"
+	else
+		rm -f "$sigout"
+	fi
+	if [ "$tamper" = 1 ]; then
+		python3 "$LAB_SRC/mudfile.py" tamper "$out.new" >/dev/null || lab_fail "lab_mud_publish: tamper"
+	fi
+	mv -f "$out.new" "$out"
+	LAB_MUD_URL="https://$host/$name"
+	LAB_MUD_SIG_URL="https://$host/$sig"
+	LAB_MUD_FILE=$out
+	LAB_MUD_SIG_FILE=$sigout
 }
 
 lab_up() {
@@ -165,8 +405,10 @@ lab_up() {
 	ip -n "$LAB_WAN" addr add 2001:db8:ffff::1/64 dev up0 nodad
 	ip -n "$LAB_WAN" link set up0 up
 	local a
-	for a in 203.0.113.10/32 203.0.113.20/32; do ip -n "$LAB_WAN" addr add $a dev lo; done
-	for a in 2001:db8:ff00::10/128 2001:db8:ff00::20/128; do ip -n "$LAB_WAN" addr add $a dev lo; done
+	for a in 203.0.113.10/32 203.0.113.20/32 203.0.113.21/32 203.0.113.22/32 203.0.113.23/32; do
+		ip -n "$LAB_WAN" addr add $a dev lo
+	done
+	for a in 10 20 21 22 23; do ip -n "$LAB_WAN" addr add "2001:db8:ff00::$a/128" dev lo; done
 	ip -n "$LAB_WAN" route add 192.168.50.0/24 via 198.51.100.2 # only for tests that skip NAT
 	lab_wan_exec sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
@@ -181,6 +423,11 @@ lab_up() {
 	ip -n "$LAB_GW" addr add fd00:50::1/64 dev br-lan nodad
 	ip -n "$LAB_GW" link set br-lan up
 	lab_gw_exec sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# Programs in wan and gw (homegated's MUD fetcher, curl in tests) resolve through the lab's
+	# upstream DNS, never the host's resolver.
+	mkdir -p "/etc/netns/$LAB_WAN" "/etc/netns/$LAB_GW"
+	printf 'nameserver 198.51.100.1\n' >"/etc/netns/$LAB_WAN/resolv.conf"
+	printf 'nameserver 198.51.100.1\nnameserver 2001:db8:ffff::1\n' >"/etc/netns/$LAB_GW/resolv.conf"
 	lab_gw_exec nft -f - <<-EOF || lab_fail "cannot install the lab NAT"
 		table inet labnat {
 			chain post {
@@ -201,6 +448,12 @@ lab_up() {
 		2001:db8:ff00::10 cloud.example.test
 		203.0.113.20 mud.example.test
 		2001:db8:ff00::20 mud.example.test
+		203.0.113.21 expired.example.test
+		2001:db8:ff00::21 expired.example.test
+		203.0.113.22 wronghost.example.test
+		2001:db8:ff00::22 wronghost.example.test
+		203.0.113.23 selfsigned.example.test
+		2001:db8:ff00::23 selfsigned.example.test
 	EOF
 	lab_wan_exec dnsmasq --keep-in-foreground --no-resolv --no-hosts --addn-hosts="$LAB_DIR/wan-hosts" \
 		--listen-address=198.51.100.1 --listen-address=2001:db8:ffff::1 --bind-interfaces \
@@ -208,10 +461,9 @@ lab_up() {
 		--pid-file="$LAB_DIR/dnsmasq-wan.pid" --log-facility="$LAB_DIR/dnsmasq-wan.log" --log-queries \
 		>/dev/null 2>&1 &
 	disown $!
-	lab_spawn "$LAB_WAN" httpsd python3 "$LAB_SRC/httpsd.py" --dir "$LAB_DIR/www" \
-		--cert "$LAB_DIR/pki/server.pem" --key "$LAB_DIR/pki/server.key" \
-		--addr 203.0.113.20 --addr 2001:db8:ff00::20
+	lab_mud_server_start
 	lab_spawn "$LAB_WAN" sinks python3 "$LAB_SRC/sinks.py" 203.0.113.10 2001:db8:ff00::10
+	lab_mud_signer_make lab
 
 	lab_gw_dnsmasq_start
 	lab_wait_for 5 test -s "$LAB_DIR/dnsmasq-wan.pid" || lab_fail "wan dnsmasq did not start"
