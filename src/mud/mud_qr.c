@@ -211,12 +211,14 @@ static int build_url(const struct qr_value *val, struct mud_qr *out, char *err, 
 static int parse(const char *buf, size_t len, struct mud_qr *out, char *err, size_t errlen)
 {
 	struct qr_value val[QR_FIELD_COUNT] = {{0}};
-	const char *p = buf, *end = buf + len;
+	const char *p, *end;
 	bool trailer = false;
 	int ret;
 
 	if (!buf || len == 0)
 		return fail(err, errlen, "%s", "empty payload");
+	p = buf;
+	end = buf + len;
 	if (len > MUD_QR_MAX)
 		return fail(
 			err, errlen, "payload of %zu bytes is larger than a QR code holds", len);
