@@ -44,6 +44,7 @@ struct control {
 	bool listening;
 	struct ev_timer accept_retry;
 	struct registry *reg;
+	struct mudmgr *mud;
 	const struct control_status *status;
 	int64_t idle_ms;
 	struct client *clients[CONTROL_MAX_CLIENTS];
@@ -56,6 +57,7 @@ struct ctl_req {
 	struct hg_mac mac;
 	char mac_str[HG_MAC_STRLEN]; /* canonical form, for messages */
 	const char *why;
+	const char *url;
 	unsigned limit;
 	const char *who;
 };
@@ -64,6 +66,7 @@ enum {
 	CTL_ARG_MAC = 1U << 0,
 	CTL_ARG_WHY = 1U << 1,
 	CTL_ARG_LIMIT = 1U << 2,
+	CTL_ARG_URL = 1U << 3,
 };
 
 struct ctl_cmd {
@@ -202,6 +205,9 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "first_seen", json_object_new_int64(d->first_seen));
 	json_object_object_add(o, "last_seen", json_object_new_int64(d->last_seen));
 	json_object_object_add(o, "online", json_object_new_boolean(d->online));
+	json_object_object_add(o, "mud_status", json_object_new_string(d->mud_status));
+	json_object_object_add(o, "mud_reason", json_object_new_string(d->mud_reason));
+	json_object_object_add(o, "mud_hash", json_object_new_string(d->mud_hash));
 	for (unsigned i = 0; i < d->naddrs && i < DEV_MAX_ADDRS; i++)
 		json_object_array_add(addrs, addr_json(&d->addrs[i]));
 	for (unsigned i = 0; i < d->nids && i < DEV_MAX_IDENTITIES; i++)
@@ -393,6 +399,81 @@ static char *cmd_forget(struct control *ctl, const struct ctl_req *rq)
 	return respond_ok(o);
 }
 
+static char *no_mud(void)
+{
+	return respond_err("internal", "the MUD manager is not running");
+}
+
+static char *cmd_mud_show(struct control *ctl, const struct ctl_req *rq)
+{
+	const struct device *d;
+	json_object *o;
+	const char *url = rq->url;
+	int ret;
+
+	if (!ctl->mud)
+		return no_mud();
+	if (rq->has_mac == !!rq->url)
+		return respond_err(
+			"bad_request", "mud_show needs exactly one of \"mac\" and \"url\"");
+	if (rq->has_mac) {
+		d = registry_get(ctl->reg, &rq->mac);
+		if (!d)
+			return respond_errf("not_found", "no device %s", rq->mac_str);
+		if (!d->mud_url[0])
+			return respond_errf("not_found", "device %s has no MUD URL", rq->mac_str);
+		url = d->mud_url;
+	}
+	ret = mudmgr_show(ctl->mud, url, &o);
+	if (ret == -ENOENT)
+		return respond_err("not_found", "no MUD file is known for that URL");
+	if (ret < 0)
+		return respond_errf("internal", "cannot show: %s", strerror(-ret));
+	return respond_ok(o);
+}
+
+static char *cmd_mud_refresh(struct control *ctl, const struct ctl_req *rq)
+{
+	int ret;
+
+	if (!ctl->mud)
+		return no_mud();
+	ret = mudmgr_refresh(ctl->mud, &rq->mac);
+	switch (ret) {
+	case 0:
+	case -EINPROGRESS:
+		return changed(ctl, rq, 0);
+	case -ENOENT:
+		return respond_errf("not_found", "no device %s", rq->mac_str);
+	case -ENODATA:
+		return respond_errf("not_found", "device %s has no MUD URL", rq->mac_str);
+	default:
+		return respond_errf("internal", "cannot refresh: %s", strerror(-ret));
+	}
+}
+
+static char *cmd_mud_accept(struct control *ctl, const struct ctl_req *rq)
+{
+	struct reg_actor actor = {.who = rq->who, .why = rq->why};
+	int ret;
+
+	if (!ctl->mud)
+		return no_mud();
+	ret = mudmgr_accept(ctl->mud, &rq->mac, &actor);
+	switch (ret) {
+	case 0:
+		return changed(ctl, rq, 0);
+	case -ENOENT:
+		return respond_errf("not_found", "no device %s", rq->mac_str);
+	case -ENODATA:
+		return respond_errf("already",
+			"nothing waits for approval on device %s (no MUD update, no held URL)",
+			rq->mac_str);
+	default:
+		return respond_errf("internal", "cannot accept: %s", strerror(-ret));
+	}
+}
+
 #define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -405,6 +486,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"release", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_release, DEV_NEW},
 	{"forget", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_forget, DEV_NEW},
 	{"log", CTL_ARG_MAC | CTL_ARG_LIMIT, 0, cmd_log, DEV_NEW},
+	{"mud_show", CTL_ARG_MAC | CTL_ARG_URL, 0, cmd_mud_show, DEV_NEW},
+	{"mud_refresh", CTL_ARG_MAC, CTL_ARG_MAC, cmd_mud_refresh, DEV_NEW},
+	{"mud_accept", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_mud_accept, DEV_NEW},
 };
 
 static const struct {
@@ -414,6 +498,7 @@ static const struct {
 	{"mac", CTL_ARG_MAC},
 	{"why", CTL_ARG_WHY},
 	{"limit", CTL_ARG_LIMIT},
+	{"url", CTL_ARG_URL},
 };
 
 /* ---- request parsing ---- */
@@ -485,6 +570,11 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 				return respond_err("bad_request",
 					"\"why\" must be a string of at most 200 bytes");
 			rq->why = s;
+		} else if (arg == CTL_ARG_URL) {
+			if (!(s = string_of(val)) || !mud_url_valid(s))
+				return respond_err("bad_request",
+					"\"url\" must be an https URL of at most 255 bytes");
+			rq->url = s;
 		} else {
 			int64_t n;
 
@@ -852,6 +942,11 @@ out:
 	if (ret < 0)
 		free(ctl);
 	return ret;
+}
+
+void control_set_mud(struct control *ctl, struct mudmgr *mud)
+{
+	ctl->mud = mud;
 }
 
 void control_set_idle_timeout(struct control *ctl, int64_t ms)

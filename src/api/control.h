@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/evloop.h"
+#include "engine/mudmgr.h"
 #include "engine/registry.h"
 
 /*
@@ -34,6 +35,11 @@
  *             "addresses":[{"addr","family" ("ipv4"|"ipv6"),"source","last_seen","expires"}],
  *             "identities":[{"kind","value","source","strength" ("weak"|"cert"|"strong")}]}
  *   forget   {"mac","state":"forgotten"}
+ *   mud_refresh, mud_accept: the device
+ *   mud_show {"url","status","reason","file_hash","signer","signer_fingerprint","fetched",
+ *             "refresh","stale","fetching","pending":null|{"file_hash","signer","reason"},
+ *             "cache_validity_h","summary":{..},"devices":[mac, ...]}
+ *   device also carries "mud_status","mud_reason","mud_hash" (see engine/mudmgr.h)
  *   log      [{"id","time","mac","who","action","from","to","why"[,"file_hash"]}, ...] newest
  *             first
  * A request line is at most CONTROL_MAX_REQUEST bytes without its newline; a longer one gets a
@@ -66,6 +72,10 @@ int control_open(struct ev_loop *loop, int listen_fd, struct registry *reg,
 	const struct control_status *status, struct control **out);
 /* Closes every client connection and stops listening. NULL is a no-op. */
 void control_close(struct control *ctl);
+
+/* Serves the mud_show, mud_refresh and mud_accept commands from mud (not owned; NULL: those
+ * commands answer "internal"). */
+void control_set_mud(struct control *ctl, struct mudmgr *mud);
 
 /* Changes the idle limit (CONTROL_IDLE_MS by default) for connections accepted afterwards and
  * for the next activity of existing ones; for tests. */

@@ -406,6 +406,13 @@ static void print_device(json_object *d)
 	printf("hostname    %s\n", *str(d, "hostname") ? clean(str(d, "hostname")) : "-");
 	mud_text(d, text, sizeof(text));
 	printf("mud url     %s\n", text[0] ? clean(text) : "-");
+	if (*str(d, "mud_status")) {
+		snprintf(text, sizeof(text), "%s%s%s", str(d, "mud_status"),
+			*str(d, "mud_reason") ? ": " : "", str(d, "mud_reason"));
+		printf("mud status  %s\n", clean(text));
+	}
+	if (*str(d, "mud_hash"))
+		printf("mud file    sha256 %s\n", clean(str(d, "mud_hash")));
 	if (*str(d, "vendor") || *str(d, "model") || *str(d, "category")) {
 		snprintf(text, sizeof(text), "%s%s%s%s%s", str(d, "vendor"),
 			*str(d, "vendor") && *str(d, "model") ? " " : "", str(d, "model"),
@@ -632,8 +639,117 @@ static int cmd_log(struct cli *cli, int argc, char **argv)
 	return run(cli, req, print_log);
 }
 
+/* The daemon's plain-language summary of a MUD file, one "name  value" line per member. */
+static void print_summary(json_object *sum)
+{
+	json_object_object_foreach(sum, key, val)
+	{
+		char name[24];
+
+		snprintf(name, sizeof(name), "%s", key);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		if (json_object_is_type(val, json_type_array)) {
+			size_t n = json_object_array_length(val);
+
+			printf("%-11s ", name);
+			for (size_t i = 0; i < n; i++)
+				printf("%s%s", i ? ", " : "",
+					clean(json_object_get_string(
+						json_object_array_get_idx(val, i))));
+			printf("%s\n", n ? "" : "-");
+		} else if (json_object_is_type(val, json_type_boolean)) {
+			printf("%-11s %s\n", name, json_object_get_boolean(val) ? "yes" : "no");
+		} else if (!json_object_is_type(val, json_type_object) && val) {
+			const char *v = json_object_get_string(val);
+
+			printf("%-11s %s\n", name, *v ? clean(v) : "-");
+		}
+	}
+}
+
+static void print_mud(json_object *o)
+{
+	json_object *v, *sum;
+	char a[32], b[32];
+
+	printf("url         %s\n", clean(str(o, "url")));
+	printf("status      %s%s%s\n", clean(str(o, "status")), *str(o, "reason") ? ": " : "",
+		*str(o, "reason") ? clean(str(o, "reason")) : "");
+	if (*str(o, "file_hash")) {
+		printf("file        sha256 %s\n", clean(str(o, "file_hash")));
+		printf("signer      %s\n",
+			*str(o, "signer") ? clean(str(o, "signer")) : "(unsigned)");
+		when(num(o, "fetched"), a, sizeof(a));
+		ago(num(o, "fetched"), b, sizeof(b));
+		printf("fetched     %s (%s)\n", a, b);
+		when(num(o, "refresh"), a, sizeof(a));
+		printf("next check  %s\n", a);
+	}
+	if (json_object_object_get_ex(o, "pending", &v) && v) {
+		printf("waiting     sha256 %s: %s\n", clean(str(v, "file_hash")),
+			clean(str(v, "reason")));
+		printf("            accept with: homegate mud accept MAC\n");
+	}
+	if (json_object_object_get_ex(o, "summary", &sum) && sum)
+		print_summary(sum);
+	if (json_object_object_get_ex(o, "devices", &v) &&
+		json_object_is_type(v, json_type_array)) {
+		printf("devices    ");
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			printf(" %s",
+				clean(json_object_get_string(json_object_array_get_idx(v, i))));
+		printf("\n");
+	}
+}
+
+/* mud show URL|MAC, mud refresh MAC, mud accept MAC [--why TEXT]: ask the daemon. */
+static int cmd_mud_daemon(struct cli *cli, int argc, char **argv)
+{
+	const char *what = argv[1], *arg = NULL, *why = NULL;
+	json_object *req;
+
+	for (int i = 2; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (strcmp(what, "accept") == 0 && strcmp(argv[i], "--why") == 0 && i + 1 < argc)
+			why = argv[++i];
+		else if (arg || argv[i][0] == '-')
+			return die_usage("unexpected argument", argv[i]);
+		else
+			arg = argv[i];
+	}
+	if (!arg)
+		return die_usage("usage",
+			strcmp(what, "show") == 0 ? "homegate mud show URL|MAC"
+						  : "homegate mud refresh|accept MAC");
+	if (why && strlen(why) > 200)
+		return die_usage("--why takes at most 200 bytes", NULL);
+	if (strcmp(what, "show") == 0) {
+		bool is_url = strncmp(arg, "https://", 8) == 0;
+
+		if (!is_url && !mac_ok(arg))
+			return die_usage("neither an https URL nor a MAC address", arg);
+		req = request("mud_show", is_url ? NULL : arg);
+		if (req && is_url)
+			json_object_object_add(req, "url", json_object_new_string(arg));
+		return run(cli, req, print_mud);
+	}
+	if (!mac_ok(arg))
+		return die_usage("not a MAC address", arg);
+	req = request(strcmp(what, "refresh") == 0 ? "mud_refresh" : "mud_accept", arg);
+	if (req && why)
+		json_object_object_add(req, "why", json_object_new_string(why));
+	return run(cli, req, print_device);
+}
+
 static int cmd_mud(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 &&
+		(strcmp(argv[1], "show") == 0 || strcmp(argv[1], "refresh") == 0 ||
+			strcmp(argv[1], "accept") == 0))
+		return cmd_mud_daemon(cli, argc, argv);
 	return mud_cmd(argc, argv, cli->json);
 }
 
@@ -649,6 +765,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{"forget", "MAC [--why TEXT]", "delete the device and its data", cmd_change},
 	{"log", "[MAC] [-n N]", "audit log, newest first", cmd_log},
 	{"mud", "check [--ca PEM] FILE [SIG]", "validate a MUD file offline", cmd_mud},
+	{"mud", "show URL|MAC", "a MUD file as the daemon holds it", cmd_mud},
+	{"mud", "refresh MAC", "fetch the device's MUD file again now", cmd_mud},
+	{"mud", "accept MAC [--why TEXT]", "accept a waiting MUD update or URL", cmd_mud},
 	{"help", "", "this text", cmd_help},
 };
 

@@ -15,11 +15,15 @@
 #define LINE_MAX_LEN 4096
 
 enum cfg_type {
-	CFG_NAME,  /* POSIX portable user/group name */
-	CFG_PATH,  /* absolute path */
-	CFG_IFACE, /* network interface name */
-	CFG_UINT,  /* unsigned in [min, max] */
-	CFG_LEVEL, /* log level */
+	CFG_NAME,     /* POSIX portable user/group name */
+	CFG_PATH,     /* absolute path */
+	CFG_IFACE,    /* network interface name */
+	CFG_UINT,     /* unsigned in [min, max] */
+	CFG_LEVEL,    /* log level */
+	CFG_BOOL,     /* yes/no, true/false, on/off, 1/0 (stored as unsigned 0/1) */
+	CFG_OPT_PATH, /* absolute path, or empty for none */
+	CFG_URL,      /* empty, or an http:// or https:// URL of printable ASCII */
+	CFG_LANG,     /* an Accept-Language value: language tags, commas, ;q= weights */
 };
 
 struct cfg_key {
@@ -42,6 +46,17 @@ static const struct cfg_key cfg_keys[] = {
 	{"registry", "lease_grace_s", CFG_UINT, F(lease_grace_s), 0, 86400},
 	{"registry", "seen_flush_s", CFG_UINT, F(seen_flush_s), 1, 3600},
 	{"registry", "max_devices", CFG_UINT, F(max_devices), 1, 65536},
+	{"mud", "trust_anchors", CFG_OPT_PATH, F(mud_trust_anchors), 0, 0},
+	{"mud", "ca_file", CFG_OPT_PATH, F(mud_ca_file), 0, 0},
+	{"mud", "proxy", CFG_URL, F(mud_proxy), 0, 0},
+	{"mud", "require_signature", CFG_BOOL, F(mud_require_signature), 0, 1},
+	{"mud", "language", CFG_LANG, F(mud_language), 0, 0},
+	{"mud", "max_file_size", CFG_UINT, F(mud_max_file_size), 1024, 512 * 1024},
+	{"mud", "fetch_timeout_s", CFG_UINT, F(mud_fetch_timeout_s), 1, 300},
+	{"mud", "max_redirects", CFG_UINT, F(mud_max_redirects), 0, 10},
+	{"mud", "retry_min_s", CFG_UINT, F(mud_retry_min_s), 1, 86400},
+	{"mud", "retry_max_s", CFG_UINT, F(mud_retry_max_s), 1, 604800},
+	{"mud", "stale_grace_h", CFG_UINT, F(mud_stale_grace_h), 0, 8760},
 };
 
 void config_defaults(struct hg_config *cfg)
@@ -57,6 +72,14 @@ void config_defaults(struct hg_config *cfg)
 	cfg->lease_grace_s = 60;
 	cfg->seen_flush_s = 60;
 	cfg->max_devices = 4096;
+	cfg->mud_require_signature = 1;
+	util_strlcpy(cfg->mud_language, "en", sizeof(cfg->mud_language));
+	cfg->mud_max_file_size = 256 * 1024;
+	cfg->mud_fetch_timeout_s = 30;
+	cfg->mud_max_redirects = 3;
+	cfg->mud_retry_min_s = 60;
+	cfg->mud_retry_max_s = 6 * 3600;
+	cfg->mud_stale_grace_h = 24;
 }
 
 struct parser {
@@ -115,6 +138,43 @@ static bool is_abs_path(const char *s)
 	return true;
 }
 
+static bool is_url(const char *s, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n >= size || !util_is_printable(s, size) || strchr(s, ' '))
+		return false;
+	return (strncmp(s, "http://", 7) == 0 && n > 7) ||
+		(strncmp(s, "https://", 8) == 0 && n > 8);
+}
+
+static bool is_lang(const char *s, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			    (s[i] >= '0' && s[i] <= '9') || strchr("-,;=. *", s[i])))
+			return false;
+	return true;
+}
+
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"},
+				 *const no[] = {"no", "false", "off", "0"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return 1;
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static int set_value(
 	struct parser *p, struct hg_config *cfg, const struct cfg_key *k, const char *v)
 {
@@ -162,6 +222,36 @@ static int set_value(
 			return perr(p, "%s.%s: \"%s\" is not one of err, warn, info, debug",
 				k->section, k->key, v);
 		*(enum log_level *)(void *)field = lvl;
+		break;
+	case CFG_BOOL:
+		n = parse_bool(v);
+		if (n < 0)
+			return perr(
+				p, "%s.%s: \"%s\" is not one of yes, no", k->section, k->key, v);
+		*(unsigned *)(void *)field = (unsigned)n;
+		break;
+	case CFG_OPT_PATH:
+		if (*v && !is_abs_path(v))
+			return perr(p,
+				"%s.%s: \"%s\" is not an absolute path without \"..\" (or empty)",
+				k->section, k->key, v);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_URL:
+		if (*v && !is_url(v, k->size))
+			return perr(p,
+				"%s.%s: \"%s\" is not an http:// or https:// URL of at most %zu "
+				"printable characters without spaces (or empty)",
+				k->section, k->key, v, k->size - 1);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_LANG:
+		if (!is_lang(v, k->size))
+			return perr(p,
+				"%s.%s: \"%s\" is not a language list such as \"en\" or "
+				"\"de-CH, en;q=0.5\"",
+				k->section, k->key, v);
+		util_strlcpy(field, v, k->size);
 		break;
 	}
 	return 0;
@@ -342,7 +432,14 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_NAME:
 		case CFG_PATH:
 		case CFG_IFACE:
+		case CFG_OPT_PATH:
+		case CFG_URL:
+		case CFG_LANG:
 			fprintf(f, "%s = %s\n", k->key, field);
+			break;
+		case CFG_BOOL:
+			fprintf(f, "%s = %s\n", k->key,
+				*(const unsigned *)(const void *)field ? "yes" : "no");
 			break;
 		case CFG_UINT:
 			fprintf(f, "%s = %u\n", k->key, *(const unsigned *)(const void *)field);

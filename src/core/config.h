@@ -30,6 +30,17 @@ struct hg_config {
 	unsigned lease_grace_s; /* policy kept this long after a lease ends */
 	unsigned seen_flush_s;	/* how often last-seen times are written to flash */
 	unsigned max_devices;	/* registry refuses new devices beyond this */
+	/* [mud] */
+	char mud_trust_anchors[PATH_MAX]; /* PEM anchors for MUD signatures; "" = none */
+	char mud_ca_file[PATH_MAX];	  /* PEM bundle for MUD servers' TLS; "" = system */
+	char mud_proxy[256];		  /* proxy for MUD fetches; "" = direct */
+	unsigned mud_require_signature;	  /* 1: unsigned files are never applied (AC-17) */
+	char mud_language[64];		  /* Accept-Language */
+	unsigned mud_max_file_size;	  /* bytes */
+	unsigned mud_fetch_timeout_s;	  /* whole transfer, redirects included */
+	unsigned mud_max_redirects;
+	unsigned mud_retry_min_s, mud_retry_max_s; /* back-off after a failed fetch */
+	unsigned mud_stale_grace_h; /* past cache-validity and unreachable this long: stale */
 };
 
 void config_defaults(struct hg_config *cfg);

@@ -37,6 +37,10 @@ void ev_timer_init(struct ev_timer *t, ev_timer_cb cb, void *arg);
 /* (Re)arms t to fire once after ms milliseconds. */
 void ev_timer_arm(struct ev_loop *loop, struct ev_timer *t, int64_t ms);
 void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t);
+static inline bool ev_timer_is_armed(const struct ev_timer *t)
+{
+	return t->armed;
+}
 
 /* Blocks signo and delivers it through the loop. Returns 0 or -errno. */
 int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_cb cb, void *arg);

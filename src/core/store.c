@@ -68,6 +68,30 @@ static const char *const migrations[] = {
 	"  file_hash TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX audit_mac ON audit (mac, id);"
 	"PRAGMA user_version = 1;",
+	/* 2: the MUD manager. A device's MUD processing status; per URL the accepted file with
+	 * its signature and pinned signer, cache validators, and an update waiting for approval. */
+	"ALTER TABLE devices ADD COLUMN mud_status TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN mud_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN mud_hash TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE mud_files ("
+	"  url TEXT PRIMARY KEY NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  sig BLOB,"
+	"  file_hash TEXT NOT NULL,"
+	"  signer TEXT NOT NULL DEFAULT '',"
+	"  signer_subject TEXT NOT NULL DEFAULT '',"
+	"  fetched INTEGER NOT NULL,"
+	"  refresh INTEGER NOT NULL,"
+	"  etag TEXT NOT NULL DEFAULT '',"
+	"  last_modified TEXT NOT NULL DEFAULT '',"
+	"  stale INTEGER NOT NULL DEFAULT 0,"
+	"  pending_body BLOB,"
+	"  pending_sig BLOB,"
+	"  pending_hash TEXT NOT NULL DEFAULT '',"
+	"  pending_signer TEXT NOT NULL DEFAULT '',"
+	"  pending_signer_subject TEXT NOT NULL DEFAULT '',"
+	"  pending_reason TEXT NOT NULL DEFAULT '');"
+	"PRAGMA user_version = 2;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))

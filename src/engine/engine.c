@@ -8,10 +8,12 @@
 #include "core/log.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "engine/mudmgr.h"
 #include "engine/registry.h"
 #include "mud/mud_parse.h"
 #include "observe/dnsmasq_hook.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ struct engine {
 	int control_fd;
 	struct store *store;
 	struct registry *reg;
+	struct mudmgr *mud;
 	struct control *ctl;
 	struct control_status status;
 	struct ev_timer flush_timer;
@@ -73,6 +76,8 @@ static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_sta
 	struct engine *e = arg;
 	struct ipc_dev_profile op = {.seq = ++e->seq, .profile = (uint8_t)state_profile(to)};
 
+	if (to == DEV_FORGOTTEN && e->mud)
+		mudmgr_forget(e->mud, mac);
 	if (state_profile(from) == state_profile(to) && from != to)
 		return;
 	if (from == to && to == DEV_NEW)
@@ -160,23 +165,18 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 				util_mac_format(&ev.lease.mac, mac), strerror(-ret));
 			continue;
 		}
-		if (ev.lease.flags & HG_LEASE_HAS_MUD_URL) {
-			struct hg_event mu = {
-				.type = HG_EV_MUD_URL, .source = ev.source, .time = ev.time};
+		if ((ev.lease.flags & HG_LEASE_HAS_MUD_URL) && ev.lease.op != HG_LEASE_DEL) {
+			char mac[HG_MAC_STRLEN], url[HG_URL_MAX];
 
-			char mac[HG_MAC_STRLEN];
-
-			mu.mud_url.mac = ev.lease.mac;
 			/* The claim stays in the evidence; only a valid URL becomes the MUD URL. */
-			if (mud_url_intake(
-				    ev.lease.mud_url, mu.mud_url.url, sizeof(mu.mud_url.url)) < 0)
+			if (mud_url_intake(ev.lease.mud_url, url, sizeof(url)) < 0)
 				log_warnx("dev=%s mud_url=rejected source=%s reason=\"not an https "
-					  "URL "
-					  "of at most 255 octets\"",
+					  "URL of at most 255 octets\"",
 					util_mac_format(&ev.lease.mac, mac),
 					hg_source_name(ev.source));
 			else
-				registry_apply_event(e->reg, &mu);
+				mudmgr_intake(e->mud, &ev.lease.mac, url, ev.source,
+					ev.lease.addr.family);
 		}
 	}
 }
@@ -194,6 +194,7 @@ static void maybe_ready(struct engine *e)
 		engine_stop(e, 1);
 		return;
 	}
+	control_set_mud(e->ctl, e->mud);
 	ret = ev_io_add(e->loop, e->hook_fd, EPOLLIN, hook_ready, e);
 	if (ret < 0) {
 		errno = -ret;
@@ -307,6 +308,11 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	if (ret < 0)
 		fatalx("engine=start error=\"registry: %s\"", strerror(-ret));
 	registry_set_observer(e.reg, on_state, &e);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("engine=start error=\"libcurl cannot start\"");
+	ret = mudmgr_open(e.loop, e.store, e.reg, cfg, &e.mud);
+	if (ret < 0)
+		fatalx("engine=start error=\"MUD manager: %s\"", strerror(-ret));
 	if (ev_signal_add(e.loop, SIGTERM, on_signal, &e) < 0 ||
 		ev_signal_add(e.loop, SIGINT, on_signal, &e) < 0 ||
 		ev_io_add(e.loop, ipc_fd, EPOLLIN, ipc_ready, &e) < 0)
@@ -319,6 +325,8 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 		e.exit_code = 1;
 	registry_flush(e.reg);
 	control_close(e.ctl);
+	mudmgr_close(e.mud);
+	curl_global_cleanup();
 	registry_close(e.reg);
 	store_close(e.store);
 	if (e.hook_fd >= 0)

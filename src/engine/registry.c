@@ -38,13 +38,16 @@ enum reg_sql {
 static const char *const sql_text[SQL_COUNT] = {
 	[SQL_DEV_UPSERT] = "INSERT INTO devices (mac, state, prev_state, hostname, mud_url,"
 			   " mud_source, vendor, model, category, confidence, first_seen,"
-			   " last_seen, online) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			   " last_seen, online, mud_status, mud_reason, mud_hash)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			   " ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
 			   " prev_state = excluded.prev_state, hostname = excluded.hostname,"
 			   " mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
 			   " vendor = excluded.vendor, model = excluded.model,"
 			   " category = excluded.category, confidence = excluded.confidence,"
-			   " last_seen = excluded.last_seen, online = excluded.online",
+			   " last_seen = excluded.last_seen, online = excluded.online,"
+			   " mud_status = excluded.mud_status, mud_reason = excluded.mud_reason,"
+			   " mud_hash = excluded.mud_hash",
 	[SQL_DEV_SEEN] = "UPDATE devices SET last_seen = ? WHERE mac = ?",
 	[SQL_DEV_DELETE] = "DELETE FROM devices WHERE mac = ?",
 	[SQL_ADDR_CLEAR] = "DELETE FROM addresses WHERE mac = ?",
@@ -57,7 +60,7 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ID_SEEN] = "UPDATE identities SET last_seen = ? WHERE mac = ? AND kind = ?"
 			" AND value = ?",
 	[SQL_AUDIT_INSERT] = "INSERT INTO audit (time, mac, who, action, from_state, to_state,"
-			     " why) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			     " why, file_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	/* Deleting a device deletes its data (AC-45): the free text of its history goes, the
 	 * bare trail (time, who, what, states) stays. */
 	[SQL_AUDIT_SCRUB] = "UPDATE audit SET why = '', file_hash = '' WHERE mac = ?",
@@ -251,14 +254,21 @@ static int addr_parse(int family, const char *s, struct hg_addr *out)
 		: -EINVAL;
 }
 
-static int audit(struct registry *reg, const struct hg_mac *mac, const char *who,
-	const char *action, const char *from, const char *to, const char *why)
+/* One audit row; hash is the SHA-256 of the MUD file the decision was about ("" for none). */
+static int audit_hash(struct registry *reg, const struct hg_mac *mac, const char *who,
+	const char *action, const char *from, const char *to, const char *why, const char *hash)
 {
 	char m[HG_MAC_STRLEN], w[256];
 
 	util_sanitize(w, sizeof(w), why ? why : "", why ? strlen(why) : 0);
-	return run(reg, SQL_AUDIT_INSERT, "itttttt", util_now(), util_mac_format(mac, m), who,
-		action, from, to, w);
+	return run(reg, SQL_AUDIT_INSERT, "ittttttt", util_now(), util_mac_format(mac, m), who,
+		action, from, to, w, hash);
+}
+
+static int audit(struct registry *reg, const struct hg_mac *mac, const char *who,
+	const char *action, const char *from, const char *to, const char *why)
+{
+	return audit_hash(reg, mac, who, action, from, to, why, "");
 }
 
 /* Writes the parts of the record named by what inside the caller's transaction. Addresses and
@@ -271,10 +281,11 @@ static int save(struct registry *reg, const struct device *d, unsigned what)
 
 	util_mac_format(&d->mac, m);
 	if (what & SAVE_DEV)
-		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiii", m, dev_state_name(d->state),
+		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiiittt", m, dev_state_name(d->state),
 			dev_state_name(d->prev_state), d->hostname, d->mud_url,
 			(int64_t)d->mud_source, d->vendor, d->model, d->category, d->confidence,
-			d->first_seen, d->last_seen, (int64_t)d->online);
+			d->first_seen, d->last_seen, (int64_t)d->online, d->mud_status,
+			d->mud_reason, d->mud_hash);
 	if (!ret && (what & SAVE_ADDRS)) {
 		ret = run(reg, SQL_ADDR_CLEAR, "t", m);
 		for (unsigned i = 0; !ret && i < d->naddrs; i++) {
@@ -389,6 +400,9 @@ static struct device *load_device(sqlite3_stmt *st, int *err)
 	d->first_seen = sqlite3_column_int64(st, 10);
 	d->last_seen = sqlite3_column_int64(st, 11);
 	d->online = sqlite3_column_int(st, 12) != 0;
+	util_strlcpy(d->mud_status, col(st, 13), sizeof(d->mud_status));
+	util_strlcpy(d->mud_reason, col(st, 14), sizeof(d->mud_reason));
+	util_strlcpy(d->mud_hash, col(st, 15), sizeof(d->mud_hash));
 	return d;
 }
 
@@ -400,7 +414,8 @@ static int load(struct registry *reg)
 	/* Rows arrive in MAC order (we store lower-case colon form), so each insert appends. */
 	if (sqlite3_prepare_v2(store_db(reg->store),
 		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
-		    " category, confidence, first_seen, last_seen, online FROM devices"
+		    " category, confidence, first_seen, last_seen, online, mud_status,"
+		    " mud_reason, mud_hash FROM devices"
 		    " ORDER BY mac",
 		    -1, &st, NULL) != SQLITE_OK)
 		return db_err(reg, "load");
@@ -781,8 +796,8 @@ static int transition(
 		goto out;
 	ret = save(reg, d, SAVE_DEV);
 	if (!ret)
-		ret = audit(reg, &d->mac, actor->who, "state", dev_state_name(from),
-			dev_state_name(to), actor->why);
+		ret = audit_hash(reg, &d->mac, actor->who, "state", dev_state_name(from),
+			dev_state_name(to), actor->why, d->mud_hash);
 	if (ret)
 		store_rollback(reg->store);
 	else
@@ -880,6 +895,79 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
 	if (reg->observer)
 		reg->observer(&key, from, DEV_FORGOTTEN, reg->observer_arg);
 	return 0;
+}
+
+static bool status_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= sizeof(((struct device *)0)->mud_status))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static bool hash_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n != 0 && n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int registry_set_mud(struct registry *reg, const struct hg_mac *mac, const char *status,
+	const char *reason, const char *hash, const struct reg_actor *actor)
+{
+	struct device *d, before;
+	char r[sizeof(d->mud_reason)], why[sizeof(r) + 20];
+	bool audited;
+	int ret;
+
+	if (!actor || !who_ok(actor->who) || !status || !status_ok(status) || !hash ||
+		!hash_ok(hash))
+		return -EINVAL;
+	d = lookup(reg, mac);
+	if (!d)
+		return -ENOENT;
+	util_sanitize(r, sizeof(r), reason ? reason : "", reason ? strlen(reason) : 0);
+	audited = strcmp(d->mud_status, status) != 0 || strcmp(d->mud_hash, hash) != 0;
+	if (!audited && strcmp(d->mud_reason, r) == 0)
+		return 0;
+	before = *d;
+	util_strlcpy(d->mud_status, status, sizeof(d->mud_status));
+	util_strlcpy(d->mud_reason, r, sizeof(d->mud_reason));
+	util_strlcpy(d->mud_hash, hash, sizeof(d->mud_hash));
+	ret = store_begin(reg->store);
+	if (ret)
+		goto fail;
+	ret = save(reg, d, SAVE_DEV);
+	if (!ret && audited) {
+		snprintf(why, sizeof(why), "%s%s%s", status, r[0] ? ": " : "", r);
+		ret = audit_hash(reg, mac, actor->who, "mud", "", "", why, hash);
+	}
+	if (ret) {
+		store_rollback(reg->store);
+		goto fail;
+	}
+	ret = store_commit(reg->store);
+	if (ret)
+		goto fail;
+	if (audited) {
+		char m[HG_MAC_STRLEN];
+
+		log_info("dev=%s action=mud status=%s hash=%.12s who=%s", util_mac_format(mac, m),
+			status, hash, actor->who);
+	}
+	return 0;
+fail:
+	*d = before;
+	return ret;
 }
 
 const struct device *registry_get(struct registry *reg, const struct hg_mac *mac)

@@ -57,6 +57,11 @@ struct device {
 	unsigned naddrs;
 	struct dev_identity ids[DEV_MAX_IDENTITIES];
 	unsigned nids;
+	/* MUD processing (engine/mudmgr.c): status word, the reason for people, and the SHA-256
+	 * of the MUD file this device's policy comes from ("" for none). */
+	char mud_status[16]; /* "", fetching, ok, failed, rejected, update, stale, conflict, held */
+	char mud_reason[256];
+	char mud_hash[65];
 	bool online;	 /* holds a lease / associated */
 	bool seen_dirty; /* last_seen changed since the last flush */
 };
@@ -86,6 +91,13 @@ int registry_set_state(struct registry *reg, const struct hg_mac *mac, enum dev_
 	const struct reg_actor *actor);
 int registry_release(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor);
 int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct reg_actor *actor);
+
+/* Records the device's MUD status (status of [a-z_], <= 15 chars), reason (sanitised) and the
+ * hash of the file its policy comes from. A change of status or hash is audited as action
+ * "mud" by actor with the file hash; a change of reason alone is only stored. -ENOENT,
+ * -EINVAL for a bad status or actor, -EIO. */
+int registry_set_mud(struct registry *reg, const struct hg_mac *mac, const char *status,
+	const char *reason, const char *hash, const struct reg_actor *actor);
 
 /* Lookup; the device stays owned by the registry and is valid until the next mutating call. */
 const struct device *registry_get(struct registry *reg, const struct hg_mac *mac);

@@ -298,11 +298,11 @@ static int parse_l3(struct ctx *c, json_object *o, int family, enum pol_dir dir,
 			if (src && dir == POL_FROM_DEVICE)
 				return fail(c,
 					"src-dnsname is not allowed in a from-device ACL (RFC 8520 "
-					"§8.1)");
+					"section 8.1)");
 			if (!src && dir == POL_TO_DEVICE)
 				return fail(c,
 					"dst-dnsname is not allowed in a to-device ACL (RFC 8520 "
-					"§8.1)");
+					"section 8.1)");
 			if (!json_object_is_type(val, json_type_string) ||
 				strlen(json_object_get_string(val)) == 0 ||
 				strlen(json_object_get_string(val)) > 253 ||
@@ -361,7 +361,7 @@ static int parse_l4(struct ctx *c, json_object *o, const char *kind, struct pol_
 			if (strcmp(kind, "tcp") != 0)
 				return fail(c,
 					"direction-initiated is only defined for TCP (RFC 8520 "
-					"§2.1)");
+					"section 2.1)");
 			if (strcmp(s, "from-device") == 0)
 				r->initiated = POL_INIT_FROM_DEVICE;
 			else if (strcmp(s, "to-device") == 0)
@@ -734,7 +734,8 @@ static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 	if (fetched_url && strcmp(fetched_url, mf->url) != 0) {
 		push(c, ".mud-url");
 		return fail(c,
-			"mud-url \"%s\" differs from the URL it was fetched from (RFC 8520 §3.3)",
+			"mud-url \"%s\" differs from the URL it was fetched from (RFC 8520 section "
+			"3.3)",
 			mf->url);
 	}
 	if ((ret = get_string(
@@ -761,7 +762,8 @@ static int parse_mud(struct ctx *c, json_object *root, const char *fetched_url)
 			chars += ((unsigned char)*p & 0xc0) != 0x80; /* UTF-8 characters */
 		if (chars > 60) {
 			push(c, ".systeminfo");
-			return fail(c, "systeminfo is longer than 60 characters (RFC 8520 §2.1)");
+			return fail(c,
+				"systeminfo is longer than 60 characters (RFC 8520 section 2.1)");
 		}
 	}
 	v = member(mud, "is-supported");

@@ -91,7 +91,7 @@ static void openssl_reason(char *err, size_t errlen, const char *what)
 		reason	    ? reason
 			: e ? buf
 			    : "unknown error",
-		data && (flags & ERR_TXT_STRING) && *data ? " — " : "",
+		data && (flags & ERR_TXT_STRING) && *data ? "; " : "",
 		data && (flags & ERR_TXT_STRING) ? data : "");
 	ERR_clear_error();
 }

@@ -262,6 +262,13 @@ lab_mud_server_stop() {
 	esac
 }
 
+# lab_mud_alias PATH TARGET: the MUD server answers a request for PATH (e.g. /slow.json) as if
+# it were for TARGET (e.g. "/cam.json?trickle=0.5"), for URLs a DHCP option cannot carry whole.
+# Requests are logged and counted under PATH.
+lab_mud_alias() {
+	echo "$1 $2" >>"$LAB_DIR/www/.aliases"
+}
+
 # lab_mud_requests TARGET: how many requests the MUD server received for TARGET, over all its
 # hosts and restarts. A TARGET without "?" counts every query string on that path
 # (/cam.json counts /cam.json?etag=1 too); with "?" it must match exactly.

@@ -9,6 +9,9 @@
 #include "core/log.h"
 #include "core/store.h"
 
+/* The schema version this build migrates to. */
+#define CUR_VERSION 2
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -98,9 +101,9 @@ static void test_migrate_from_empty(void **state)
 
 	assert_int_equal(store_open(f->path, &st), 0);
 	assert_non_null(st);
-	assert_int_equal(store_version(st), 1);
+	assert_int_equal(store_version(st), CUR_VERSION);
 	db = store_db(st);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), CUR_VERSION);
 	assert_int_equal(
 		raw_int(db,
 			"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
@@ -196,7 +199,7 @@ static void test_reopen_keeps_data(void **state)
 	store_close(st);
 
 	assert_int_equal(store_open(f->path, &st), 0);
-	assert_int_equal(store_version(st), 1); /* not migrated again */
+	assert_int_equal(store_version(st), CUR_VERSION); /* not migrated again */
 	assert_int_equal(raw_int(store_db(st),
 				 "SELECT time FROM audit WHERE who = 'user:test' AND"
 				 " why = 'it''s; DROP TABLE audit; --'"),
@@ -242,9 +245,9 @@ static void test_newer_version_refused(void **state)
 	char mode[16];
 	sqlite3 *db;
 
-	/* written by a future homegate: version 2, rollback journal */
+	/* written by a future homegate: version 99, rollback journal */
 	db = raw_open(f->path);
-	raw_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 2");
+	raw_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 99");
 	sqlite3_close(db);
 
 	assert_int_equal(store_open(f->path, &st), -EPROTO);
@@ -252,12 +255,45 @@ static void test_newer_version_refused(void **state)
 
 	/* left exactly as it was: no downgrade, no journal mode change, no tables of ours */
 	db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "delete");
 	assert_int_equal(
 		raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'devices'"), 0);
 	sqlite3_close(db);
+}
+
+/* A database of the first release (version 1) with a device: migration 2 adds the MUD
+ * manager's columns and table and keeps every row. */
+static void test_upgrade_from_v1_keeps_data(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	char text[32];
+	sqlite3 *db;
+
+	db = raw_open(f->path);
+	raw_exec(db,
+		"CREATE TABLE devices (mac TEXT PRIMARY KEY NOT NULL, state TEXT NOT NULL,"
+		" prev_state TEXT NOT NULL, hostname TEXT NOT NULL DEFAULT '',"
+		" mud_url TEXT NOT NULL DEFAULT '', mud_source INTEGER NOT NULL DEFAULT 0,"
+		" vendor TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '',"
+		" category TEXT NOT NULL DEFAULT '', confidence REAL NOT NULL DEFAULT 0,"
+		" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+		" online INTEGER NOT NULL DEFAULT 0);"
+		"INSERT INTO devices (mac, state, prev_state, first_seen, last_seen)"
+		" VALUES ('52:54:00:00:00:01', 'approved', 'new', 1, 2);"
+		"PRAGMA user_version = 1");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(f->path, &st), 0);
+	assert_int_equal(store_version(st), CUR_VERSION);
+	db = store_db(st);
+	raw_text(db, "SELECT state FROM devices", text, sizeof(text));
+	assert_string_equal(text, "approved");
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM devices WHERE mud_status = ''"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM mud_files"), 0);
+	store_close(st);
 }
 
 static void test_failed_migration_is_atomic(void **state)
@@ -282,7 +318,7 @@ static void test_failed_migration_is_atomic(void **state)
 	sqlite3_close(db);
 
 	assert_int_equal(store_open(f->path, &st), 0);
-	assert_int_equal(store_version(st), 1);
+	assert_int_equal(store_version(st), CUR_VERSION);
 	store_close(st);
 }
 
@@ -385,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_migration_is_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v1_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_symlink_and_directory_refused, setup, teardown),
