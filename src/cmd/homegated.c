@@ -8,6 +8,7 @@
  * small, typed, validated enforcement ops the engine sends back. When the engine dies the kernel
  * rules stay as they are (fail-static) and the engine is restarted with a back-off.
  */
+#include "observe/capture.h"
 #include "core/config.h"
 #include "core/evloop.h"
 #include "core/ipc.h"
@@ -41,7 +42,7 @@ struct parent {
 	gid_t group;
 	struct ev_loop *loop;
 	struct nft *nft;
-	int control_fd, hook_fd;
+	int control_fd, hook_fd, capture_fd;
 	pid_t engine;
 	int ipc_fd;
 	unsigned restarts;
@@ -255,6 +256,10 @@ static void engine_start(void *arg)
 	fk.kind = IPC_FD_DHCP_HOOK;
 	if (ipc_send(p->ipc_fd, IPC_P2E_FD, &fk, sizeof(fk), p->hook_fd) < 0)
 		log_warn("ipc=send type=fd kind=dhcp_hook");
+	fk.kind = IPC_FD_CAPTURE;
+	if (p->capture_fd >= 0 &&
+		ipc_send(p->ipc_fd, IPC_P2E_FD, &fk, sizeof(fk), p->capture_fd) < 0)
+		log_warn("ipc=send type=fd kind=capture");
 }
 
 static void on_sigchld(int signo, void *arg)
@@ -336,7 +341,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct parent p = {.control_fd = -1, .hook_fd = -1, .ipc_fd = -1};
+	struct parent p = {.control_fd = -1, .hook_fd = -1, .capture_fd = -1, .ipc_fd = -1};
 	const char *conf = HG_CONFIG_PATH;
 	bool foreground = false, check = false, verbose = false, remove_rules = false;
 	char err[HG_CONFIG_ERR_MAX];
@@ -418,6 +423,12 @@ int main(int argc, char **argv)
 		ret = unix_socket(p.cfg.run_dir, "dhcp.sock", SOCK_DGRAM, p.group, &p.hook_fd);
 	if (ret < 0)
 		fatalx("parent=start error=\"sockets in %s: %s\"", p.cfg.run_dir, strerror(-ret));
+	/* The LAN sensor (LLDP, DHCP and DHCPv6 client messages). Without it homegated still
+	 * learns leases from dnsmasq, so a failure is a warning, not fatal. */
+	ret = capture_open(&p.capture_fd);
+	if (ret < 0)
+		log_warnx("parent=capture error=\"%s\" effect=\"no LLDP or observed DHCP\"",
+			strerror(-ret));
 	ret = nft_ensure_base(p.nft);
 	if (ret < 0)
 		fatalx("parent=start error=\"cannot install the nftables base table\"");
@@ -444,6 +455,8 @@ int main(int argc, char **argv)
 	nft_close(p.nft);
 	close(p.control_fd);
 	close(p.hook_fd);
+	if (p.capture_fd >= 0)
+		close(p.capture_fd);
 	free(p.staging);
 	ev_loop_free(p.loop);
 	log_info("parent=exit");

@@ -36,6 +36,7 @@ struct ipc_hello {
 enum ipc_fd_kind {
 	IPC_FD_CONTROL = 1, /* listening SOCK_STREAM control socket */
 	IPC_FD_DHCP_HOOK,   /* bound SOCK_DGRAM socket the dnsmasq hook sends to */
+	IPC_FD_CAPTURE,	    /* filtered AF_PACKET socket (observe/capture.h); optional */
 };
 
 struct ipc_fd {

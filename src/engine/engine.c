@@ -11,6 +11,7 @@
 #include "engine/mudmgr.h"
 #include "engine/registry.h"
 #include "mud/mud_parse.h"
+#include "observe/capture.h"
 #include "observe/dnsmasq_hook.h"
 
 #include <curl/curl.h>
@@ -20,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <unistd.h>
 
 struct engine {
@@ -28,6 +31,8 @@ struct engine {
 	int ipc_fd;
 	int hook_fd;
 	int control_fd;
+	int capture_fd;
+	int lan_ifindex; /* of cfg->lan_interface, looked up when the capture socket arrives */
 	struct store *store;
 	struct registry *reg;
 	struct mudmgr *mud;
@@ -181,6 +186,75 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 	}
 }
 
+/* A MUD URL seen in a frame (LLDP, DHCPv4, DHCPv6) for a device on the LAN. */
+static void capture_mud(struct engine *e, const struct capture_mud *cm)
+{
+	struct hg_event ev = {.type = HG_EV_DEV_SEEN, .source = cm->source, .time = util_now()};
+	char mac[HG_MAC_STRLEN], url[HG_URL_MAX];
+	int ret;
+
+	util_mac_format(&cm->mac, mac);
+	if (mud_url_intake(cm->url, url, sizeof(url)) < 0) {
+		log_warnx("dev=%s mud_url=rejected source=%s reason=\"not an https URL of at most "
+			  "255 octets\"",
+			mac, hg_source_name(cm->source));
+		return;
+	}
+	ev.dev_seen.mac = cm->mac;
+	ret = registry_apply_event(e->reg, &ev);
+	if (ret < 0) {
+		log_warnx("dev=%s intake=%s error=\"%s\"", mac, hg_source_name(cm->source),
+			strerror(-ret));
+		return;
+	}
+	mudmgr_intake(e->mud, &cm->mac, url, cm->source, cm->family);
+}
+
+static void capture_ready(int fd, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	uint8_t frame[CAPTURE_SNAPLEN];
+
+	(void)events;
+	/* Bounded per wake-up, like the hook, so a flood cannot starve the rest. */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		struct capture_mud cm;
+		char err[128];
+		bool port;
+		ssize_t n;
+		int ret;
+
+		n = recvfrom(fd, frame, sizeof(frame), MSG_DONTWAIT, (struct sockaddr *)&sll, &sl);
+		if (n < 0)
+			return;
+		if (sl < sizeof(sll) || sll.sll_pkttype == PACKET_OUTGOING ||
+			!capture_on_lan(sll.sll_ifindex, e->lan_ifindex, &port))
+			continue;
+		ret = capture_mud_url(frame, (size_t)n, &cm, err, sizeof(err));
+		if (ret < 0) {
+			log_debug("intake=capture ifindex=%d error=\"%s\"", sll.sll_ifindex, err);
+			continue;
+		}
+		/* A broadcast crossing the bridge is seen on the port and on the bridge: IP
+		 * from the bridge only; LLDP is link-local and only reaches the port. */
+		if (ret == 0 || (cm.source != HG_SRC_LLDP && port))
+			continue;
+		capture_mud(e, &cm);
+	}
+}
+
+static void capture_start(struct engine *e)
+{
+	e->lan_ifindex = (int)if_nametoindex(e->cfg->lan_interface);
+	if (!e->lan_ifindex)
+		log_warnx(
+			"intake=capture lan=%s error=\"no such interface\"", e->cfg->lan_interface);
+	if (ev_io_add(e->loop, e->capture_fd, EPOLLIN, capture_ready, e) < 0)
+		log_warnx("intake=capture error=\"cannot watch the packet socket\"");
+}
+
 static void maybe_ready(struct engine *e)
 {
 	int ret;
@@ -248,6 +322,7 @@ static void ipc_ready(int fd, uint32_t events, void *arg)
 			memcpy(&f, m.payload, sizeof(f));
 			slot = f.kind == IPC_FD_CONTROL	     ? &e->control_fd
 				: f.kind == IPC_FD_DHCP_HOOK ? &e->hook_fd
+				: f.kind == IPC_FD_CAPTURE   ? &e->capture_fd
 							     : NULL;
 			if (!slot || *slot >= 0) {
 				log_warnx("ipc=fd kind=%u error=\"unexpected\"", f.kind);
@@ -255,6 +330,8 @@ static void ipc_ready(int fd, uint32_t events, void *arg)
 				break;
 			}
 			*slot = m.fd;
+			if (slot == &e->capture_fd)
+				capture_start(e);
 			break;
 		}
 		case IPC_P2E_OP_RESULT: {
@@ -289,7 +366,8 @@ static void on_signal(int signo, void *arg)
 
 int engine_main(const struct hg_config *cfg, int ipc_fd)
 {
-	struct engine e = {.cfg = cfg, .ipc_fd = ipc_fd, .hook_fd = -1, .control_fd = -1};
+	struct engine e = {
+		.cfg = cfg, .ipc_fd = ipc_fd, .hook_fd = -1, .control_fd = -1, .capture_fd = -1};
 	char path[PATH_MAX];
 	int ret;
 
@@ -333,6 +411,8 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 		close(e.hook_fd);
 	if (e.control_fd >= 0)
 		close(e.control_fd);
+	if (e.capture_fd >= 0)
+		close(e.capture_fd);
 	ev_loop_free(e.loop);
 	return e.exit_code;
 }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The LAN packet socket: opened by the privileged parent with a locked BPF filter, read by the
+ * engine (DESIGN §3). Only what the sensors need gets through the kernel filter. */
+#ifndef HG_CAPTURE_H
+#define HG_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/events.h"
+
+#define CAPTURE_SNAPLEN 2048 /* DHCP, DHCPv6 and LLDP fit; longer frames are truncated */
+
+/* Opens a non-blocking AF_PACKET socket that receives, on every interface, LLDP frames,
+ * DHCPv4 client messages (UDP to port 67) and DHCPv6 client messages (UDP to port 547), with
+ * the filter locked (SO_LOCK_FILTER) so the unprivileged reader cannot widen it. Needs
+ * CAP_NET_RAW. Returns 0 with *out set, or -errno. */
+int capture_open(int *out);
+
+/* Whether a frame that arrived on ifindex belongs to the LAN: the LAN bridge itself, or one of
+ * its ports (LLDP is link-local: a bridge hands it to the port, not to the bridge device).
+ * lan_ifindex 0 means "unknown": nothing belongs. Reads /sys (cached per interface index). */
+bool capture_on_lan(int ifindex, int lan_ifindex, bool *is_port);
+
+/* A MUD URL claimed in one frame. */
+struct capture_mud {
+	struct hg_mac mac;     /* Ethernet source of the frame */
+	enum hg_source source; /* HG_SRC_LLDP, HG_SRC_DHCP or HG_SRC_DHCPV6 */
+	int family;	       /* AF_INET / AF_INET6 for DHCP, 0 for LLDP */
+	char url[HG_URL_MAX];  /* as the device sent it: run mud_url_intake() on it */
+};
+
+/* Decodes an Ethernet frame (one optional 802.1Q tag) down to LLDP, or IPv4/IPv6 UDP to the
+ * DHCP server ports, and looks for a MUD URL (LLDP TLV 127/00-00-5E/1, DHCPv4 option 161,
+ * DHCPv6 option 112). Returns 1 with out filled, 0 when the frame carries none (or is not for
+ * us), -EINVAL for a malformed frame with the reason in err. */
+int capture_mud_url(
+	const uint8_t *frame, size_t len, struct capture_mud *out, char *err, size_t errlen);
+
+#endif
