@@ -245,8 +245,10 @@ static int parse(const char *buf, size_t len, struct mud_qr *out, char *err, siz
 		}
 		if (*p == QR_FS) {
 			/* RFC 9238 §3.1: a new unit of data. */
-			if (val[QR_M180].v)
+			if (val[QR_M180].v) {
+				trailer = memmem(p, (size_t)(end - p), "\x1e\x04", 2) != NULL;
 				break;
+			}
 			memset(val, 0, sizeof(val));
 			p++;
 			if (has_prefix(p, end, qr_di))

@@ -193,6 +193,9 @@ static void test_field_separator(void **state)
 	assert_int_equal(
 		parse(HDR "M180" URL US FS "M180https://other.example/x.json" US RS EOT, &qr), 0);
 	assert_string_equal(qr.url, URL);
+	assert_int_equal(qr.flags, 0); /* the trailer is there, after the unit not looked at */
+	assert_int_equal(parse(HDR "M180" URL US FS "B000x" US, &qr), 0);
+	assert_int_equal(qr.flags, MUD_QR_NO_TRAILER);
 	/* A data element of another DI (GS 1P...) is skipped; a further 12N one continues. */
 	assert_int_equal(parse(HDR "B000Acme" US GS "1PABC" US "123" GS "12N"
 				   "M180" URL US RS EOT,
