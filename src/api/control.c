@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "mud/mud_qr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,6 +59,8 @@ struct ctl_req {
 	char mac_str[HG_MAC_STRLEN]; /* canonical form, for messages */
 	const char *why;
 	const char *url;
+	const char *payload;
+	size_t payload_len;
 	unsigned limit;
 	const char *who;
 };
@@ -67,6 +70,7 @@ enum {
 	CTL_ARG_WHY = 1U << 1,
 	CTL_ARG_LIMIT = 1U << 2,
 	CTL_ARG_URL = 1U << 3,
+	CTL_ARG_PAYLOAD = 1U << 4,
 };
 
 struct ctl_cmd {
@@ -474,6 +478,46 @@ static char *cmd_mud_accept(struct control *ctl, const struct ctl_req *rq)
 	}
 }
 
+/* A scanned RFC 9238 QR payload (AC-11); a URL without a MAC needs the user to name the
+ * device it belongs to (AC-12). */
+static char *cmd_mud_qr(struct control *ctl, const struct ctl_req *rq)
+{
+	struct hg_event ev = {.type = HG_EV_DEV_SEEN, .source = HG_SRC_QR, .time = util_now()};
+	struct mud_qr qr;
+	struct hg_mac mac;
+	char err[160], m[HG_MAC_STRLEN];
+	int ret;
+
+	if (!ctl->mud)
+		return no_mud();
+	if (mud_qr_parse(rq->payload, rq->payload_len, &qr, err, sizeof(err)) < 0)
+		return respond_errf("bad_request", "not a MUD QR payload: %s", err);
+	if (!(qr.flags & MUD_QR_HAS_MAC) && !rq->has_mac)
+		return respond_errf("needs_mac",
+			"the code carries no MAC address for %s: name the device it belongs to "
+			"(homegate mud qr FILE --mac MAC)",
+			qr.url);
+	if ((qr.flags & MUD_QR_HAS_MAC) && rq->has_mac && !util_mac_equal(&qr.mac, &rq->mac))
+		return respond_errf("bad_request", "the code names device %s, not %s",
+			util_mac_format(&qr.mac, m), rq->mac_str);
+	mac = (qr.flags & MUD_QR_HAS_MAC) ? qr.mac : rq->mac;
+	ev.dev_seen.mac = mac;
+	ret = registry_apply_event(ctl->reg, &ev);
+	if (ret < 0)
+		return respond_errf("internal", "cannot record device %s: %s",
+			util_mac_format(&mac, m), strerror(-ret));
+	ret = mudmgr_intake(ctl->mud, &mac, qr.url, HG_SRC_QR, 0);
+	if (ret < 0 && ret != -EEXIST && ret != -EPERM)
+		return respond_errf("internal", "cannot take the MUD URL: %s", strerror(-ret));
+	{
+		struct ctl_req r = *rq;
+
+		r.mac = mac;
+		util_mac_format(&mac, r.mac_str);
+		return changed(ctl, &r, 0);
+	}
+}
+
 #define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -489,6 +533,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"mud_show", CTL_ARG_MAC | CTL_ARG_URL, 0, cmd_mud_show, DEV_NEW},
 	{"mud_refresh", CTL_ARG_MAC, CTL_ARG_MAC, cmd_mud_refresh, DEV_NEW},
 	{"mud_accept", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_mud_accept, DEV_NEW},
+	{"mud_qr", CTL_ARG_PAYLOAD | CTL_ARG_MAC, CTL_ARG_PAYLOAD, cmd_mud_qr, DEV_NEW},
 };
 
 static const struct {
@@ -499,6 +544,7 @@ static const struct {
 	{"why", CTL_ARG_WHY},
 	{"limit", CTL_ARG_LIMIT},
 	{"url", CTL_ARG_URL},
+	{"payload", CTL_ARG_PAYLOAD},
 };
 
 /* ---- request parsing ---- */
@@ -570,6 +616,14 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 				return respond_err("bad_request",
 					"\"why\" must be a string of at most 200 bytes");
 			rq->why = s;
+		} else if (arg == CTL_ARG_PAYLOAD) {
+			if (!json_object_is_type(val, json_type_string) ||
+				(size_t)json_object_get_string_len(val) > MUD_QR_MAX)
+				return respond_errf("bad_request",
+					"\"payload\" must be a string of at most %d bytes",
+					MUD_QR_MAX);
+			rq->payload = json_object_get_string(val);
+			rq->payload_len = (size_t)json_object_get_string_len(val);
 		} else if (arg == CTL_ARG_URL) {
 			if (!(s = string_of(val)) || !mud_url_valid(s))
 				return respond_err("bad_request",
@@ -587,6 +641,8 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 	}
 	if ((rq->cmd->required & ~seen) & CTL_ARG_MAC)
 		return respond_errf("bad_request", "%s needs \"mac\"", rq->cmd->name);
+	if ((rq->cmd->required & ~seen) & CTL_ARG_PAYLOAD)
+		return respond_errf("bad_request", "%s needs \"payload\"", rq->cmd->name);
 	return NULL;
 }
 

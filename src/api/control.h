@@ -21,6 +21,11 @@
  *   {"cmd":"approve"|"block"|"quarantine"|"release"|"forget","mac":"..","why":".."}
  *                                                  (why optional, <= 200 bytes, default "cli")
  *   {"cmd":"log","mac":"..","limit":N}              (both optional; limit 1..1000, default 50)
+ *   {"cmd":"mud_show","mac":".."} or {"cmd":"mud_show","url":"https://.."}
+ *   {"cmd":"mud_refresh","mac":".."}           (fetch the device's MUD URL again now)
+ *   {"cmd":"mud_accept","mac":"..","why":".."} (accept a waiting MUD update or held URL)
+ *   {"cmd":"mud_qr","payload":"..","mac":".."} (an RFC 9238 code; mac is needed when the code
+ *                                               has no M06C, else the error is needs_mac)
  * Responses:
  *   {"ok":true,"result":...}
  *   {"ok":false,"code":"bad_request|not_found|invalid_transition|already|busy|internal",

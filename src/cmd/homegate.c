@@ -744,8 +744,52 @@ static int cmd_mud_daemon(struct cli *cli, int argc, char **argv)
 	return run(cli, req, print_device);
 }
 
+/* mud qr FILE|- [--mac MAC]: the bytes of a scanned RFC 9238 code, sent as they are. */
+static int cmd_mud_qr(struct cli *cli, int argc, char **argv)
+{
+	const char *file = NULL, *mac = NULL;
+	char buf[4096];
+	json_object *req;
+	size_t n = 0;
+	FILE *f;
+
+	for (int i = 2; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc)
+			mac = argv[++i];
+		else if (file || (argv[i][0] == '-' && argv[i][1]))
+			return die_usage("unexpected argument", argv[i]);
+		else
+			file = argv[i];
+	}
+	if (!file)
+		return die_usage("usage", "homegate mud qr FILE|- [--mac MAC]");
+	if (mac && !mac_ok(mac))
+		return die_usage("not a MAC address", mac);
+	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "homegate: %s: %s\n", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	if (f != stdin)
+		fclose(f);
+	if (n == sizeof(buf))
+		return die_usage("a QR payload is at most 2953 bytes", NULL);
+	/* A scanner or an editor may add a final newline; the code itself ends in EOT. */
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	req = request("mud_qr", mac);
+	if (req)
+		json_object_object_add(req, "payload", json_object_new_string_len(buf, (int)n));
+	return run(cli, req, print_device);
+}
+
 static int cmd_mud(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "qr") == 0)
+		return cmd_mud_qr(cli, argc, argv);
 	if (argc >= 2 &&
 		(strcmp(argv[1], "show") == 0 || strcmp(argv[1], "refresh") == 0 ||
 			strcmp(argv[1], "accept") == 0))
@@ -768,6 +812,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{"mud", "show URL|MAC", "a MUD file as the daemon holds it", cmd_mud},
 	{"mud", "refresh MAC", "fetch the device's MUD file again now", cmd_mud},
 	{"mud", "accept MAC [--why TEXT]", "accept a waiting MUD update or URL", cmd_mud},
+	{"mud", "qr FILE|- [--mac MAC]", "take a MUD URL from a scanned QR code", cmd_mud},
 	{"help", "", "this text", cmd_help},
 };
 

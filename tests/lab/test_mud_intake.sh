@@ -70,5 +70,30 @@ if known "$mi"; then
 fi
 echo "ok: http:// over LLDP refused"
 
+# --- RFC 9238 QR codes (AC-11, AC-12): with M06C the code names its device; without, the
+# user must bind it to one, and nothing is taken until then
+qr() { # qr FILE URL [MAC]: writes an SQRL payload
+	python3 -c 'import sys; u=sys.argv[2].split("://",1)[1]; m="\x1fM06C"+sys.argv[3] if len(sys.argv)>3 else ""
+open(sys.argv[1],"wb").write(("[)>\x1e06\x1d12NB000Example Cams\x1fM180"+u+"?serial=1"+m+"\x1f\x1e\x04").encode())' "$@"
+}
+qr "$LAB_DIR/qr-mac" "$lldp_url" 52:54:00:42:00:01
+lab_hg mud qr "$LAB_DIR/qr-mac" >/dev/null || lab_fail "a QR code with a MAC was refused"
+lab_wait_for 10 status_is 52:54:00:42:00:01 ok || lab_fail "QR device: $(dev 52:54:00:42:00:01 "d['mud_status'], d['mud_reason']")"
+[ "$(dev 52:54:00:42:00:01 "d['mud_source']")" = qr ] || lab_fail "QR device: source"
+[ "$(dev 52:54:00:42:00:01 "d['mud_url']")" = "$lldp_url" ] || lab_fail "QR: the query was not stripped"
+qr "$LAB_DIR/qr-nomac" "$v6_url"
+set +e
+out=$(lab_hg mud qr "$LAB_DIR/qr-nomac" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "carries no MAC address" <<<"$out" || lab_fail "unbound QR: exit $rc: $out"
+known 52:54:00:42:00:02 && lab_fail "an unbound QR code created a device"
+lab_hg mud qr "$LAB_DIR/qr-nomac" --mac 52:54:00:42:00:02 >/dev/null || lab_fail "binding a QR code failed"
+lab_wait_for 10 status_is 52:54:00:42:00:02 ok || lab_fail "bound QR device: $(dev 52:54:00:42:00:02 "d['mud_status']")"
+printf 'not a code' >"$LAB_DIR/qr-bad"
+out=$(lab_hg mud qr "$LAB_DIR/qr-bad" --mac 52:54:00:42:00:03 2>&1) && lab_fail "a bad QR payload was taken"
+grep -q "not a MUD QR payload" <<<"$out" || lab_fail "a bad QR payload was not refused clearly: $out"
+echo "ok: QR codes"
+
 lab_stop_homegated
 echo "PASS: test_mud_intake"
