@@ -59,6 +59,29 @@ struct parent {
 
 static void engine_start(void *arg);
 
+/* Whether a file named in the configuration can be read by the engine (path "" = not set):
+ * a regular file, readable by the engine's uid, gid or everyone, in a readable directory chain
+ * is the engine's own business (it reports what it cannot open). Checked before the engine
+ * starts, so a typo stops the daemon with a clear message instead of an engine restart loop. */
+static bool engine_can_read(const char *path, const struct privsep_user *u)
+{
+	struct stat st;
+
+	if (!path[0])
+		return true;
+	errno = 0;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warnx("parent=config file=%s error=\"%s\"", path,
+			errno ? strerror(errno) : "not a regular file");
+		return false;
+	}
+	if ((st.st_mode & S_IROTH) || (st.st_uid == u->uid && (st.st_mode & S_IRUSR)) ||
+		(st.st_gid == u->gid && (st.st_mode & S_IRGRP)))
+		return true;
+	log_warnx("parent=config file=%s error=\"not readable by uid %u\"", path, (unsigned)u->uid);
+	return false;
+}
+
 static int make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct stat st;
@@ -409,6 +432,12 @@ int main(int argc, char **argv)
 	}
 	if (privsep_lookup(p.cfg.user, &p.user) < 0)
 		fatalx("parent=start error=\"engine user %s missing\"", p.cfg.user);
+	if (!engine_can_read(p.cfg.mud_trust_anchors, &p.user) ||
+		!engine_can_read(p.cfg.mud_ca_file, &p.user))
+		fatalx("parent=start error=\"mud.trust_anchors or mud.ca_file is not a regular "
+		       "file "
+		       "the engine user %s can read\"",
+			p.cfg.user);
 	if (getgrnam_r(p.cfg.group, &gr, grbuf, sizeof(grbuf), &grp) != 0 || !grp)
 		fatalx("parent=start error=\"control group %s missing\"", p.cfg.group);
 	p.group = grp->gr_gid;

@@ -32,6 +32,15 @@ expect_refusal 'user = a\n' 'bad.conf:1: key "user" outside a [section]'
 expect_refusal '[daemon]\nuser "a"\n' 'bad.conf:2: expected "key = value"'
 expect_refusal '[daemon]\nuser = "abc\n' 'bad.conf:2: unterminated quoted value'
 expect_refusal '[daemon]\nuser = a\x01b\n' 'bad.conf:2: control byte 0x01'
+expect_refusal '[mud]\nrequire_signature = maybe\n' 'bad.conf:2: mud.require_signature: "maybe" is not one of yes, no'
+expect_refusal '[mud]\nproxy = ftp://proxy.lan\n' 'mud.proxy: "ftp://proxy.lan" is not an http:// or https:// URL'
+expect_refusal '[mud]\nlanguage = en"\n' 'mud.language: "en"" is not a language list'
+expect_refusal '[mud]\nmax_file_size = 100\n' 'mud.max_file_size: "100" out of range 1024..524288'
+if [ "$(id -u)" = 0 ] && id -u homegate >/dev/null 2>&1; then
+	# A trust anchors file that is not there stops the daemon before anything starts.
+	expect_refusal "[daemon]\nstate_dir = $dir/state\n[mud]\ntrust_anchors = $dir/no-such.pem\n" \
+		'mud.trust_anchors or mud.ca_file is not a regular file the engine user homegate can read'
+fi
 set +e; out=$("$build/homegated" -d -f "$dir/missing.conf" 2>&1); rc=$?; set -e
 [ "$rc" = 1 ] && [[ "$out" == *"cannot read $dir/missing.conf: No such file or directory"* ]] || fail "missing file: $out"
 
