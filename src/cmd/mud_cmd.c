@@ -5,51 +5,13 @@
 #include "core/util.h"
 #include "mud/mud_parse.h"
 #include "mud/mud_sig.h"
+#include "mud/mud_summary.h"
 
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Distinct cloud names and whether any LAN abstraction is used. */
-struct summary {
-	const char *domains[64];
-	unsigned ndomains;
-	bool lan;
-	char lan_kinds[128];
-};
-
-static void summarise(const struct mud_file *mf, struct summary *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (unsigned i = 0; i < mf->policy.count; i++) {
-		const struct pol_rule *r = &mf->policy.rules[i];
-		bool seen = false;
-
-		if (r->action != POL_ACCEPT)
-			continue;
-		if (r->peer == POL_PEER_DNSNAME) {
-			for (unsigned j = 0; j < s->ndomains; j++)
-				seen |= strcmp(s->domains[j], r->value) == 0;
-			if (!seen && s->ndomains < ARRAY_SIZE(s->domains))
-				s->domains[s->ndomains++] = r->value;
-		} else if (r->peer == POL_PEER_LOCAL_NETWORKS ||
-			r->peer == POL_PEER_SAME_MANUFACTURER || r->peer == POL_PEER_MANUFACTURER ||
-			r->peer == POL_PEER_MODEL || r->peer == POL_PEER_CONTROLLER ||
-			r->peer == POL_PEER_MY_CONTROLLER) {
-			const char *k = pol_peer_name(r->peer);
-
-			s->lan = true;
-			if (!strstr(s->lan_kinds, k) &&
-				strlen(s->lan_kinds) + strlen(k) + 3 < sizeof(s->lan_kinds)) {
-				if (s->lan_kinds[0])
-					strcat(s->lan_kinds, ", "); /* bounded just above */
-				strcat(s->lan_kinds, k);
-			}
-		}
-	}
-}
 
 static int usage(void)
 {
@@ -62,7 +24,7 @@ int mud_cmd(int argc, char **argv, bool json)
 {
 	struct mud_error err;
 	struct mud_file *mf = NULL;
-	struct summary s;
+	struct mud_summary s;
 	const char *file = NULL, *sigfile = NULL, *ca = NULL;
 	char *buf = NULL, *sig = NULL, sigerr[512] = "";
 	size_t len = 0, siglen = 0;
@@ -136,24 +98,18 @@ int mud_cmd(int argc, char **argv, bool json)
 			json_object_object_add(o, "path", json_object_new_string(err.path));
 			json_object_object_add(o, "error", json_object_new_string(err.msg));
 		} else {
-			json_object *d = json_object_new_array();
+			json_object *sum = NULL;
 
-			summarise(mf, &s);
-			for (unsigned i = 0; i < s.ndomains; i++)
-				json_object_array_add(d, json_object_new_string(s.domains[i]));
-			json_object_object_add(o, "mud_url", json_object_new_string(mf->url));
-			json_object_object_add(
-				o, "systeminfo", json_object_new_string(mf->systeminfo));
-			json_object_object_add(
-				o, "manufacturer", json_object_new_string(mf->mfg_name));
-			json_object_object_add(o, "model", json_object_new_string(mf->model_name));
-			json_object_object_add(
-				o, "is_supported", json_object_new_boolean(mf->is_supported));
-			json_object_object_add(
-				o, "cache_validity", json_object_new_int(mf->cache_validity));
-			json_object_object_add(o, "rules", json_object_new_int(mf->policy.count));
-			json_object_object_add(o, "cloud_domains", d);
-			json_object_object_add(o, "lan_access", json_object_new_boolean(s.lan));
+			mud_summarise(mf, &s);
+			if (mud_summary_json(&s, &sum) < 0) {
+				fprintf(stderr, "homegate: %s\n", strerror(ENOMEM));
+				json_object_put(o);
+				mud_free(mf);
+				return 2;
+			}
+			json_object_object_foreach(sum, key, val)
+				json_object_object_add(o, key, json_object_get(val));
+			json_object_put(sum);
 			if (sigfile) {
 				json_object_object_add(
 					o, "signer", json_object_new_string(signer.subject));
@@ -171,27 +127,11 @@ int mud_cmd(int argc, char **argv, bool json)
 	} else if (ret) {
 		printf("rejected: %s\n  at %s\n", err.msg, err.path);
 	} else {
-		unsigned from = 0;
+		static char text[MUD_SUMMARY_TEXT_MAX];
 
-		summarise(mf, &s);
-		for (unsigned i = 0; i < mf->policy.count; i++)
-			from += mf->policy.rules[i].dir == POL_FROM_DEVICE;
-		printf("accepted: %s\n", mf->url);
-		printf("  device:        %s\n",
-			mf->systeminfo[0] ? mf->systeminfo : "(no description)");
-		if (mf->mfg_name[0] || mf->model_name[0])
-			printf("  made by:       %s %s\n", mf->mfg_name, mf->model_name);
-		printf("  supported:     %s\n",
-			mf->is_supported ? "yes, the maker still updates it"
-					 : "no, the maker no longer updates it");
-		printf("  internet:      ");
-		for (unsigned i = 0; i < s.ndomains; i++)
-			printf("%s%s", i ? ", " : "", s.domains[i]);
-		printf("%s\n", s.ndomains ? "" : "no named services");
-		printf("  home network:  %s%s%s\n", s.lan ? "asks for access (" : "no access asked",
-			s.lan_kinds, s.lan ? ")" : "");
-		printf("  rules:         %u from the device, %u to it; re-check every %u h\n", from,
-			mf->policy.count - from, mf->cache_validity);
+		mud_summarise(mf, &s);
+		mud_summary_text(&s, text, sizeof(text)); /* always fits */
+		printf("accepted: %s\n%s", mf->url, text);
 		if (sigfile)
 			printf("  signed by:     %s\n  signer sha256: %s%s\n", signer.subject,
 				signer.fingerprint,
