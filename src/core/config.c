@@ -435,7 +435,7 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_OPT_PATH:
 		case CFG_URL:
 		case CFG_LANG:
-			fprintf(f, "%s = %s\n", k->key, field);
+			fprintf(f, "%s =%s%s\n", k->key, field[0] ? " " : "", field);
 			break;
 		case CFG_BOOL:
 			fprintf(f, "%s = %s\n", k->key,
