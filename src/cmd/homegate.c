@@ -61,6 +61,19 @@ static const char *clean(const char *s)
 	return b;
 }
 
+/* Prints text from the daemon line by line, each line sanitised like clean(). */
+static void print_block(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		char line[1024];
+
+		util_sanitize(line, sizeof(line), text, n);
+		printf("%s\n", line);
+		text += n + (text[n] == '\n');
+	}
+}
+
 /* ---- talking to the daemon ---- */
 
 static void unreachable(const struct cli *cli, const char *what, int err)
@@ -692,7 +705,11 @@ static void print_mud(json_object *o)
 			clean(str(v, "reason")));
 		printf("            accept with: homegate mud accept MAC\n");
 	}
-	if (json_object_object_get_ex(o, "summary", &sum) && sum)
+	/* The same lines `homegate mud check` prints; the members of summary otherwise. */
+	if (json_object_object_get_ex(o, "summary_text", &sum) &&
+		json_object_is_type(sum, json_type_string))
+		print_block(json_object_get_string(sum));
+	else if (json_object_object_get_ex(o, "summary", &sum) && sum)
 		print_summary(sum);
 	if (json_object_object_get_ex(o, "devices", &v) &&
 		json_object_is_type(v, json_type_array)) {

@@ -8,6 +8,7 @@
 #include "mud/mud_cache.h"
 #include "mud/mud_fetch.h"
 #include "mud/mud_sig.h"
+#include "mud/mud_summary.h"
 #include "policy/policy_cmp.h"
 
 #include <errno.h>
@@ -878,7 +879,19 @@ int mudmgr_show(struct mudmgr *m, const char *url, json_object **out)
 		json_object_object_add(o, "pending", NULL);
 	}
 	if (e->mf) {
-		sum = NULL; /* SUMMARY */
+		struct mud_summary *s = malloc(sizeof(*s));
+		char *text = malloc(MUD_SUMMARY_TEXT_MAX);
+
+		if (s && text) {
+			mud_summarise(e->mf, s);
+			if (mud_summary_json(s, &sum) < 0)
+				sum = NULL;
+			if (mud_summary_text(s, text, MUD_SUMMARY_TEXT_MAX) >= 0)
+				json_object_object_add(
+					o, "summary_text", json_object_new_string(text));
+		}
+		free(s);
+		free(text);
 		json_object_object_add(o, "cache_validity_h",
 			json_object_new_int64((int64_t)e->mf->cache_validity));
 	}

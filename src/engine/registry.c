@@ -730,7 +730,10 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 
 		util_sanitize(u, sizeof(u), ev->mud_url.url,
 			strnlen(ev->mud_url.url, sizeof(ev->mud_url.url)));
-		if (strcmp(u, d->mud_url) != 0 || d->mud_source != ev->source) {
+		/* The same URL from another source of no greater strength (a DHCP packet seen
+		 * by the sensor and then reported by dnsmasq) changes nothing: no audit churn. */
+		if (strcmp(u, d->mud_url) != 0 ||
+			hg_source_strength(ev->source) > hg_source_strength(d->mud_source)) {
 			util_strlcpy(d->mud_url, u, sizeof(d->mud_url));
 			d->mud_source = ev->source;
 			mud_changed = true;

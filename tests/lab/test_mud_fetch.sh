@@ -72,6 +72,7 @@ grep -qF "ua='homegate/" <<<"$line" || lab_fail "no User-Agent: $line"
 grep -qF "accept='application/pkcs7-signature'" <<<"$(lab_mud_last_request /cam.p7s)" ||
 	lab_fail "signature fetched without its Accept"
 out=$(lab_hg mud show "$cam")
+echo "$out"
 grep -qF "Example Camera 2" <<<"$out" || lab_fail "mud show lacks the systeminfo: $out"
 grep -qF "cloud.example.test" <<<"$out" || lab_fail "mud show lacks the cloud name: $out"
 lab_hg log "$cam" | grep -q "rule:mud" || lab_fail "the MUD decision is not audited"
