@@ -75,6 +75,14 @@ fail:
 	return ret;
 }
 
+const struct sock_fprog *capture_filter(void)
+{
+	static const struct sock_fprog prog = {
+		.len = ARRAY_SIZE(capture_bpf), .filter = capture_bpf};
+
+	return &prog;
+}
+
 /* The jump offsets above are hand-counted; this keeps them honest at build time. */
 _Static_assert(ARRAY_SIZE(capture_bpf) == 17, "BPF program length changed: recount jumps");
 
@@ -143,6 +151,8 @@ static int from_dhcp4(const uint8_t *udp, size_t len, const uint8_t *src, struct
 	/* A relayed request (giaddr set) comes from the relay: the client is chaddr. */
 	if (d.giaddr.s_addr && (d.flags & DHCP4_HAS_CHADDR))
 		out->mac = d.chaddr;
+	else if (d.giaddr.s_addr)
+		return 0; /* no Ethernet chaddr: the relay's own MAC is not the device */
 	else
 		memcpy(out->mac.b, src, 6);
 	out->source = HG_SRC_DHCP;

@@ -18,6 +18,11 @@
  * CAP_NET_RAW. Returns 0 with *out set, or -errno. */
 int capture_open(int *out);
 
+struct sock_fprog;
+/* The classic BPF program capture_open() attaches (static storage, never freed): for tests
+ * that run it in the kernel on a socket of their own. */
+const struct sock_fprog *capture_filter(void);
+
 /* Whether a frame that arrived on ifindex belongs to the LAN: the LAN bridge itself, or one of
  * its ports (LLDP is link-local: a bridge hands it to the port, not to the bridge device).
  * lan_ifindex 0 means "unknown": nothing belongs. Reads /sys (cached per interface index). */
