@@ -179,6 +179,11 @@ static void hook_ready(int fd, uint32_t events, void *arg)
 					  "URL of at most 255 octets\"",
 					util_mac_format(&ev.lease.mac, mac),
 					hg_source_name(ev.source));
+			else if (e->capture_fd >= 0 && strchr(url, '?'))
+				/* dnsmasq cuts option 161 at its first "=": with a query the
+				 * URL is taken from the packet itself, which the sensor sees. */
+				log_debug("dev=%s mud_url=from-sensor reason=\"query in the URL\"",
+					util_mac_format(&ev.lease.mac, mac));
 			else
 				mudmgr_intake(e->mud, &ev.lease.mac, url, ev.source,
 					ev.lease.addr.family);

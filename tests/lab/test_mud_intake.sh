@@ -60,6 +60,18 @@ lab_wait_for 5 status_is "$mt" conflict ||
 grep -q "dev=$mt mud=conflict exception=" "$LAB_DIR/homegated.log" || lab_fail "no exception logged"
 echo "ok: conflict: $(dev "$mt" "d['mud_reason']")"
 
+# --- a URL with a query over DHCPv4: dnsmasq cuts option 161 at "=", the sensor sees it whole
+q_url="https://mud.example.test/q.json?v=2"
+lab_mud_publish "$data/camera.json" q.json --signer lab --mud-url "$q_url"
+lab_dev_add query --mud "$q_url"
+mq=$(lab_dev_mac query)
+lab_wait_for 10 status_is "$mq" ok || lab_fail "query URL: $(dev "$mq" "d['mud_status'], d['mud_reason']")"
+lab_dev_renew query
+sleep 1
+[ "$(dev "$mq" "d['mud_url']")" = "$q_url" ] || lab_fail "query URL became $(dev "$mq" "d['mud_url']")"
+[ "$(lab_hg --json log "$mq" | grep -c '"action": *"mud_url"')" = 1 ] || lab_fail "query URL: MUD URL changed more than once"
+echo "ok: query URL kept whole"
+
 # --- an http:// URL over LLDP is refused (AC-09)
 lab_dev_add insecure --no-dhcp
 mi=$(lab_dev_mac insecure)
