@@ -111,6 +111,8 @@ int mud_url_intake(const char *raw, char *out, size_t outlen)
 {
 	size_t n = strcspn(raw, " ");
 
+	if (outlen == 0)
+		return -EINVAL;
 	out[0] = '\0';
 	if (n == 0 || n > 255 || n >= outlen)
 		return -EINVAL;
