@@ -50,6 +50,7 @@ cat >>"$conf" <<-EOF
 	max_redirects = 3
 	retry_min_s = 1
 	retry_max_s = 2
+	stale_grace_h = 0
 EOF
 # Signers the daemon trusts (anchors are read at start); "rogue" is made later, untrusted.
 lab_mud_signer_make nods --no-digitalsig
@@ -185,6 +186,23 @@ lab_dev_del cam2
 lab_dev_add cam2 --mac "$cam2" --hostname cam-2 --mud "https://selfsigned.example.test/cam.json"
 want "$cam2" held "outside the base path"
 [ "$(dev "$cam2" "d['mud_url']")" = "$cam_url" ] || lab_fail "a held URL replaced the old one"
+
+# --- expired while the gateway was off, server unreachable: stale, still in force (AC-32, AC-35)
+lab_hg mud accept "$cam" --why "the maker moved to a new signing key" >/dev/null
+want "$cam" ok "signed by /CN=other MUD signer"
+lab_stop_homegated
+h=$(sqlite3 "$LAB_DIR/state/homegate.db" \
+	"SELECT file_hash FROM mud_files WHERE url = '$cam_url'")
+sqlite3 "$LAB_DIR/state/homegate.db" \
+	"UPDATE mud_files SET refresh = strftime('%s','now') - 60 WHERE url = '$cam_url'"
+lab_mud_server_stop
+lab_start_homegated "$conf"
+want "$cam" stale "server unreachable since the file expired"
+[ "$(dev "$cam" "d['mud_hash']")" = "$h" ] || lab_fail "a stale file is no longer in force"
+grep -q "mud=stale url=\"$cam_url\"" "$LAB_DIR/homegated.log" || lab_fail "stale not logged"
+lab_mud_server_start
+lab_hg mud refresh "$cam" >/dev/null
+lab_wait_for 10 eval '! status_is "$cam" stale' || lab_fail "still stale after the server came back"
 
 lab_stop_homegated
 echo "PASS: test_mud_fetch"
