@@ -22,6 +22,7 @@
 #define MM_BUCKET_MAX	  16   /* automatic fetches that may start at once */
 #define MM_BUCKET_REFILL  1000 /* ms per token */
 #define MM_VALIDITY_MAX_S (168 * 3600)
+#define MM_SPARE_ENTRIES  64 /* URL entries beyond one per device before unused ones go */
 #define MM_ACCEPT_FILE	  "application/mud+json"
 #define MM_ACCEPT_SIG	  "application/pkcs7-signature"
 
@@ -76,6 +77,7 @@ struct mudmgr {
 	struct mud_fetcher *fetcher;
 	struct mud_trust *trust; /* NULL: no anchors configured */
 	struct mm_entry *entries;
+	unsigned nentries;
 	struct mm_dev *devs;
 	unsigned tokens;
 	int64_t refill_ms;
@@ -105,7 +107,35 @@ static struct mm_entry *entry_find(struct mudmgr *m, const char *url)
 	return NULL;
 }
 
-static struct mm_entry *entry_new(struct mudmgr *m, const char *url)
+struct each_ctx {
+	const char *url;
+	struct hg_mac macs[64];
+	unsigned n, total, online;
+};
+
+static void entry_free(struct mudmgr *m, struct mm_entry *e);
+static unsigned devices_of(struct mudmgr *m, const char *url, struct each_ctx *c);
+
+/* Entries nobody uses any more are dropped from memory (their cache rows stay in the store and
+ * come back when the URL is announced again), so a device cycling through URLs cannot grow the
+ * engine without bound. */
+static void entry_gc(struct mudmgr *m)
+{
+	for (struct mm_entry **pp = &m->entries; *pp;) {
+		struct mm_entry *e = *pp;
+		struct each_ctx c;
+
+		if (e->stage == MM_IDLE && !devices_of(m, e->c.url, &c)) {
+			*pp = e->next;
+			m->nentries--;
+			entry_free(m, e);
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
+static struct mm_entry *entry_alloc(struct mudmgr *m, const char *url)
 {
 	struct mm_entry *e = calloc(1, sizeof(*e));
 
@@ -116,6 +146,27 @@ static struct mm_entry *entry_new(struct mudmgr *m, const char *url)
 	ev_timer_init(&e->timer, entry_timer, e);
 	e->next = m->entries;
 	m->entries = e;
+	m->nentries++;
+	return e;
+}
+
+static int adopt_cached(struct mm_entry *e, struct mud_cached *c);
+
+/* An entry for a URL being announced: its cached copy and pinned signer come back from the
+ * store when it has one. NULL when out of memory or over the entry limit. */
+static struct mm_entry *entry_new(struct mudmgr *m, const char *url)
+{
+	struct mud_cached c = {0};
+	struct mm_entry *e;
+
+	if (m->nentries >= m->cfg->max_devices + MM_SPARE_ENTRIES)
+		entry_gc(m);
+	if (m->nentries >= m->cfg->max_devices + MM_SPARE_ENTRIES)
+		return NULL;
+	e = entry_alloc(m, url);
+	if (e && mud_cache_get(m->st, url, &c) == 0 && adopt_cached(e, &c) < 0)
+		log_warnx("mud=cache error=\"cached copy unusable, fetching again\"");
+	mud_cached_clear(&c);
 	return e;
 }
 
@@ -176,12 +227,6 @@ static bool same_base(const char *old, const char *new)
 }
 
 /* ---- what devices see ---- */
-
-struct each_ctx {
-	const char *url;
-	struct hg_mac macs[64];
-	unsigned n, total, online;
-};
 
 static int collect_dev(const struct device *d, void *arg)
 {
@@ -914,29 +959,36 @@ const struct mud_file *mudmgr_file(struct mudmgr *m, const char *url)
 
 /* ---- open / close ---- */
 
-static int load_one(struct mud_cached *c, void *arg)
+/* Takes the store's row c as e's accepted copy (ownership of c's contents moves). -EINVAL when
+ * this build no longer accepts the file: it is then fetched and judged again. */
+static int adopt_cached(struct mm_entry *e, struct mud_cached *c)
 {
-	struct mudmgr *m = arg;
 	struct mud_file *mf = NULL;
 	struct mud_error perr;
-	struct mm_entry *e;
 	char u[HG_URL_MAX];
 
 	if (mud_parse((const char *)c->body.data, c->body.len, c->url, &mf, &perr) < 0) {
-		/* A file this build no longer accepts is refetched and judged again. */
 		log_warnx("mud=cache url=\"%s\" error=\"cached file no longer valid: %s\"",
 			url_log(c->url, u), perr.msg);
-		return 0;
+		return -EINVAL;
 	}
-	e = entry_new(m, c->url);
-	if (!e) {
-		mud_free(mf);
-		return -ENOMEM;
-	}
+	mud_cached_clear(&e->c);
 	e->c = *c;
-	memset(c, 0, sizeof(*c)); /* ownership moved */
+	memset(c, 0, sizeof(*c));
+	mud_free(e->mf);
 	e->mf = mf;
 	schedule_refresh(e);
+	return 0;
+}
+
+static int load_one(struct mud_cached *c, void *arg)
+{
+	struct mudmgr *m = arg;
+	struct mm_entry *e = entry_alloc(m, c->url);
+
+	if (!e)
+		return -ENOMEM;
+	adopt_cached(e, c);
 	return 0;
 }
 
@@ -998,6 +1050,7 @@ void mudmgr_close(struct mudmgr *m)
 		m->entries = e->next;
 		entry_free(m, e);
 	}
+	m->nentries = 0;
 	while (m->devs) {
 		struct mm_dev *d = m->devs;
 

@@ -118,61 +118,95 @@ static int col_blob(sqlite3_stmt *s, int i, struct mud_blob *b)
 	return mud_blob_set(b, sqlite3_column_blob(s, i), (size_t)sqlite3_column_bytes(s, i));
 }
 
+#define CACHE_COLUMNS                                                                       \
+	"SELECT url, body, sig, file_hash, signer, signer_subject, fetched, refresh, etag," \
+	" last_modified, stale, pending_body, pending_sig, pending_hash, pending_signer,"   \
+	" pending_signer_subject, pending_reason FROM mud_files"
+
+/* One row into c (cleared first). -ENOMEM, or -EINVAL (logged) for a row that does not hash
+ * to what it says: the store is ours, but such a row is never used. */
+static int read_row(sqlite3_stmt *s, struct mud_cached *c)
+{
+	char h[65];
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	util_strlcpy(c->url, col_text(s, 0), sizeof(c->url));
+	ret = col_blob(s, 1, &c->body);
+	ret = ret ? ret : col_blob(s, 2, &c->sig);
+	ret = ret ? ret : col_blob(s, 11, &c->pending_body);
+	ret = ret ? ret : col_blob(s, 12, &c->pending_sig);
+	if (ret)
+		goto fail;
+	util_strlcpy(c->file_hash, col_text(s, 3), sizeof(c->file_hash));
+	util_strlcpy(c->signer, col_text(s, 4), sizeof(c->signer));
+	util_strlcpy(c->signer_subject, col_text(s, 5), sizeof(c->signer_subject));
+	c->fetched = sqlite3_column_int64(s, 6);
+	c->refresh = sqlite3_column_int64(s, 7);
+	util_strlcpy(c->etag, col_text(s, 8), sizeof(c->etag));
+	util_strlcpy(c->last_modified, col_text(s, 9), sizeof(c->last_modified));
+	c->stale = sqlite3_column_int(s, 10) != 0;
+	util_strlcpy(c->pending_hash, col_text(s, 13), sizeof(c->pending_hash));
+	util_strlcpy(c->pending_signer, col_text(s, 14), sizeof(c->pending_signer));
+	util_strlcpy(c->pending_signer_subject, col_text(s, 15), sizeof(c->pending_signer_subject));
+	util_strlcpy(c->pending_reason, col_text(s, 16), sizeof(c->pending_reason));
+	if (c->body.data)
+		mud_sha256_hex(c->body.data, c->body.len, h);
+	if (!c->body.data || strcmp(h, c->file_hash) != 0) {
+		char u[HG_URL_MAX];
+
+		util_sanitize(u, sizeof(u), c->url, strlen(c->url));
+		log_warnx("mud=cache url=\"%s\" error=\"row does not match its hash, skipped\"", u);
+		ret = -EINVAL;
+		goto fail;
+	}
+	return 0;
+fail:
+	mud_cached_clear(c);
+	return ret;
+}
+
 int mud_cache_foreach(struct store *st, int (*cb)(struct mud_cached *c, void *arg), void *arg)
 {
-	static const char sql[] =
-		"SELECT url, body, sig, file_hash, signer, signer_subject, fetched, refresh, etag,"
-		" last_modified, stale, pending_body, pending_sig, pending_hash, pending_signer,"
-		" pending_signer_subject, pending_reason FROM mud_files ORDER BY url";
 	sqlite3_stmt *s = NULL;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(st), CACHE_COLUMNS " ORDER BY url", -1, &s, NULL) !=
+		SQLITE_OK) {
 		log_warnx("mud=cache op=load error=\"%s\"", sqlite3_errmsg(store_db(st)));
 		return -EIO;
 	}
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct mud_cached c = {0};
-		char h[65];
+		struct mud_cached c;
 
-		util_strlcpy(c.url, col_text(s, 0), sizeof(c.url));
-		ret = col_blob(s, 1, &c.body);
-		ret = ret ? ret : col_blob(s, 2, &c.sig);
-		ret = ret ? ret : col_blob(s, 11, &c.pending_body);
-		ret = ret ? ret : col_blob(s, 12, &c.pending_sig);
-		if (ret) {
-			mud_cached_clear(&c);
-			break;
-		}
-		util_strlcpy(c.file_hash, col_text(s, 3), sizeof(c.file_hash));
-		util_strlcpy(c.signer, col_text(s, 4), sizeof(c.signer));
-		util_strlcpy(c.signer_subject, col_text(s, 5), sizeof(c.signer_subject));
-		c.fetched = sqlite3_column_int64(s, 6);
-		c.refresh = sqlite3_column_int64(s, 7);
-		util_strlcpy(c.etag, col_text(s, 8), sizeof(c.etag));
-		util_strlcpy(c.last_modified, col_text(s, 9), sizeof(c.last_modified));
-		c.stale = sqlite3_column_int(s, 10) != 0;
-		util_strlcpy(c.pending_hash, col_text(s, 13), sizeof(c.pending_hash));
-		util_strlcpy(c.pending_signer, col_text(s, 14), sizeof(c.pending_signer));
-		util_strlcpy(c.pending_signer_subject, col_text(s, 15),
-			sizeof(c.pending_signer_subject));
-		util_strlcpy(c.pending_reason, col_text(s, 16), sizeof(c.pending_reason));
-		/* The store is ours, but a row that does not hash to what it says is not used. */
-		if (c.body.data)
-			mud_sha256_hex(c.body.data, c.body.len, h);
-		if (!c.body.data || strcmp(h, c.file_hash) != 0) {
-			char u[HG_URL_MAX];
-
-			util_sanitize(u, sizeof(u), c.url, strlen(c.url));
-			log_warnx("mud=cache url=\"%s\" error=\"row does not match its hash, "
-				  "skipped\"",
-				u);
-			mud_cached_clear(&c);
+		ret = read_row(s, &c);
+		if (ret == -EINVAL) {
+			ret = 0;
 			continue;
 		}
+		if (ret)
+			break;
 		ret = cb(&c, arg);
 		mud_cached_clear(&c);
 	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int mud_cache_get(struct store *st, const char *url, struct mud_cached *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(store_db(st), CACHE_COLUMNS " WHERE url = ?", -1, &s, NULL) !=
+			SQLITE_OK ||
+		sqlite3_bind_text(s, 1, url, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return -EIO;
+	}
+	rc = sqlite3_step(s);
+	ret = rc == SQLITE_ROW ? read_row(s, out) : rc == SQLITE_DONE ? -ENOENT : -EIO;
 	sqlite3_finalize(s);
 	return ret;
 }

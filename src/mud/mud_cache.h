@@ -43,6 +43,9 @@ int mud_cache_save(struct store *st, const struct mud_cached *c);
 /* Calls cb for every row; cb takes ownership of c's contents (may clear it). Rows that cannot
  * be read (bad hash, empty body) are skipped with a log line. */
 int mud_cache_foreach(struct store *st, int (*cb)(struct mud_cached *c, void *arg), void *arg);
+/* Loads the row of url into out (cleared first; the caller clears it). -ENOENT, -EIO, or
+ * -EINVAL for a row that does not match its hash. */
+int mud_cache_get(struct store *st, const char *url, struct mud_cached *out);
 int mud_cache_delete(struct store *st, const char *url);
 
 /* SHA-256 of buf as lower-case hex. */

@@ -362,6 +362,25 @@ static void test_callback_stops(void **state)
 	mud_cached_clear(&c);
 }
 
+/* One URL by name, as the MUD manager asks when a URL is announced again. */
+static void test_get(void **state)
+{
+	struct fx *f = *state;
+	struct mud_cached c, got;
+
+	fill(&c, URL_A, "{\"a\": 1}", true, true);
+	assert_int_equal(mud_cache_save(f->st, &c), 0);
+	assert_int_equal(mud_cache_get(f->st, URL_A, &got), 0);
+	assert_same(&got, &c);
+	mud_cached_clear(&got);
+	assert_int_equal(mud_cache_get(f->st, URL_B, &got), -ENOENT);
+	assert_null(got.body.data);
+	raw_exec(f->st, "UPDATE mud_files SET body = CAST('{}' AS BLOB) WHERE url = '" URL_A "'");
+	assert_int_equal(mud_cache_get(f->st, URL_A, &got), -EINVAL);
+	assert_null(got.body.data);
+	mud_cached_clear(&c);
+}
+
 static void test_sha256(void **state)
 {
 	char h[65];
@@ -384,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tampered_row_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
 		cmocka_unit_test(test_sha256),
 	};
 
