@@ -407,6 +407,29 @@ int config_load(struct hg_config *cfg, const char *path, char *err, size_t errle
 	return ret;
 }
 
+/* A text value as config_parse reads it back: quoted (with \" and \\) when bare it would not
+ * be, i.e. with a quote first, a " #" comment start, or white space at an end. */
+static void dump_text(FILE *f, const char *key, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0) {
+		fprintf(f, "%s =\n", key);
+		return;
+	}
+	if (v[0] != '"' && v[0] != '#' && v[0] != ' ' && v[n - 1] != ' ' && !strstr(v, " #")) {
+		fprintf(f, "%s = %s\n", key, v);
+		return;
+	}
+	fprintf(f, "%s = \"", key);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputs("\"\n", f);
+}
+
 void config_dump(const struct hg_config *cfg, int fd)
 {
 	const char *section = "";
@@ -435,7 +458,7 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_OPT_PATH:
 		case CFG_URL:
 		case CFG_LANG:
-			fprintf(f, "%s =%s%s\n", k->key, field[0] ? " " : "", field);
+			dump_text(f, k->key, field);
 			break;
 		case CFG_BOOL:
 			fprintf(f, "%s = %s\n", k->key,

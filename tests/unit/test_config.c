@@ -106,6 +106,222 @@ static void test_errors(void **state)
 	}
 }
 
+static void test_mud_defaults(void **state)
+{
+	struct hg_config cfg;
+	char err[HG_CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "[mud]\n", err), 0);
+	assert_string_equal(cfg.mud_trust_anchors, "");
+	assert_string_equal(cfg.mud_ca_file, "");
+	assert_string_equal(cfg.mud_proxy, "");
+	assert_int_equal(cfg.mud_require_signature, 1); /* unsigned files never apply (AC-17) */
+	assert_string_equal(cfg.mud_language, "en");
+	assert_int_equal(cfg.mud_max_file_size, 262144);
+	assert_int_equal(cfg.mud_fetch_timeout_s, 30);
+	assert_int_equal(cfg.mud_max_redirects, 3);
+	assert_int_equal(cfg.mud_retry_min_s, 60);
+	assert_int_equal(cfg.mud_retry_max_s, 21600);
+	assert_int_equal(cfg.mud_stale_grace_h, 24);
+}
+
+static void test_mud_values(void **state)
+{
+	struct hg_config cfg;
+	char err[HG_CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(parse(&cfg,
+				 "[mud]\n"
+				 "trust_anchors = /etc/homegate/mud-anchors.pem\n"
+				 "ca_file = \"/etc/ssl/mud servers.pem\"\n"
+				 "proxy = http://proxy.lan:3128\n"
+				 "require_signature = no\n"
+				 "language = de-CH, en;q=0.5 # as a browser sends it\n"
+				 "max_file_size = 1024\n"
+				 "fetch_timeout_s = 300\n"
+				 "max_redirects = 0\n"
+				 "retry_min_s = 1\n"
+				 "retry_max_s = 604800\n"
+				 "stale_grace_h = 0\n",
+				 err),
+		0);
+	assert_string_equal(cfg.mud_trust_anchors, "/etc/homegate/mud-anchors.pem");
+	assert_string_equal(cfg.mud_ca_file, "/etc/ssl/mud servers.pem");
+	assert_string_equal(cfg.mud_proxy, "http://proxy.lan:3128");
+	assert_int_equal(cfg.mud_require_signature, 0);
+	assert_string_equal(cfg.mud_language, "de-CH, en;q=0.5");
+	assert_int_equal(cfg.mud_max_file_size, 1024);
+	assert_int_equal(cfg.mud_fetch_timeout_s, 300);
+	assert_int_equal(cfg.mud_max_redirects, 0);
+	assert_int_equal(cfg.mud_retry_min_s, 1);
+	assert_int_equal(cfg.mud_retry_max_s, 604800);
+	assert_int_equal(cfg.mud_stale_grace_h, 0);
+	assert_int_equal(
+		parse(&cfg, "[mud]\nproxy = https://proxy.lan:3129\nmax_file_size = 524288\n", err),
+		0);
+	assert_string_equal(cfg.mud_proxy, "https://proxy.lan:3129");
+	assert_int_equal(cfg.mud_max_file_size, 524288);
+}
+
+static void test_mud_bools(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned want;
+	} cases[] = {
+		{"yes", 1},
+		{"no", 0},
+		{"true", 1},
+		{"false", 0},
+		{"on", 1},
+		{"off", 0},
+		{"1", 1},
+		{"0", 0},
+		{"\"off\"", 0},
+	};
+	struct hg_config cfg;
+	char err[HG_CONFIG_ERR_MAX], text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "[mud]\nrequire_signature = %s\n", cases[i].text);
+		config_defaults(&cfg);
+		cfg.mud_require_signature = !cases[i].want;
+		assert_int_equal(
+			config_parse(&cfg, text, strlen(text), "t.conf", err, sizeof(err)), 0);
+		if (cfg.mud_require_signature != cases[i].want)
+			fail_msg("\"%s\" read as %u", cases[i].text, cfg.mud_require_signature);
+	}
+}
+
+/* An empty path or proxy means "none" and clears what was there. */
+static void test_mud_empty_values(void **state)
+{
+	struct hg_config cfg;
+	char err[HG_CONFIG_ERR_MAX];
+	const char *text = "[mud]\ntrust_anchors =\nca_file = \"\"\nproxy = # none\n";
+
+	(void)state;
+	config_defaults(&cfg);
+	snprintf(cfg.mud_trust_anchors, sizeof(cfg.mud_trust_anchors), "/a.pem");
+	snprintf(cfg.mud_ca_file, sizeof(cfg.mud_ca_file), "/b.pem");
+	snprintf(cfg.mud_proxy, sizeof(cfg.mud_proxy), "http://p:1");
+	assert_int_equal(config_parse(&cfg, text, strlen(text), "t.conf", err, sizeof(err)), 0);
+	assert_string_equal(cfg.mud_trust_anchors, "");
+	assert_string_equal(cfg.mud_ca_file, "");
+	assert_string_equal(cfg.mud_proxy, "");
+}
+
+static void test_mud_errors(void **state)
+{
+	static const struct bad_case cases[] = {
+		{"[mud]\nrequire_signature = maybe\n",
+			"t.conf:2: mud.require_signature: \"maybe\" is not one of yes, no"},
+		{"[mud]\nrequire_signature =\n", "t.conf:2: mud.require_signature: \"\""},
+		{"[mud]\n\ntrust_anchors = certs/anchors.pem\n",
+			"t.conf:3: mud.trust_anchors: \"certs/anchors.pem\" is not an absolute "
+			"path "
+			"without \"..\" (or empty)"},
+		{"[mud]\nca_file = /etc/../root/ca.pem\n",
+			"t.conf:2: mud.ca_file: \"/etc/../root/ca.pem\" is not an absolute path"},
+		{"[mud]\nproxy = socks5://127.0.0.1:1080\n",
+			"t.conf:2: mud.proxy: \"socks5://127.0.0.1:1080\" is not an http:// or "
+			"https:// URL"},
+		{"[mud]\nproxy = proxy.lan:3128\n", "t.conf:2: mud.proxy: \"proxy.lan:3128\""},
+		{"[mud]\nproxy = http://\n", "t.conf:2: mud.proxy: \"http://\" is not"},
+		{"[mud]\nproxy = \"http://a b:1\"\n", "t.conf:2: mud.proxy: \"http://a b:1\""},
+		{"[mud]\nlanguage = \"en\\\"x\"\n",
+			"t.conf:2: mud.language: \"en\"x\" is not a language list"},
+		{"[mud]\nlanguage = en\"\n", "t.conf:2: mud.language: \"en\"\""},
+		{"[mud]\nlanguage =\n", "t.conf:2: mud.language: \"\" is not a language list"},
+		{"[mud]\nmax_file_size = 1023\n",
+			"t.conf:2: mud.max_file_size: \"1023\" out of range 1024..524288"},
+		{"[mud]\nmax_file_size = 524289\n",
+			"t.conf:2: mud.max_file_size: \"524289\" out of range 1024..524288"},
+		{"[mud]\nmax_file_size = 256k\n",
+			"t.conf:2: mud.max_file_size: \"256k\" is not a whole number"},
+		{"[mud]\nfetch_timeout_s = 0\n",
+			"t.conf:2: mud.fetch_timeout_s: \"0\" out of range"},
+		{"[mud]\nmax_redirects = 11\n", "t.conf:2: mud.max_redirects: \"11\" out of range"},
+		{"[mud]\nretry_min_s = 0\n", "t.conf:2: mud.retry_min_s: \"0\" out of range"},
+		{"[mud]\nstale_grace_h = 8761\n",
+			"t.conf:2: mud.stale_grace_h: \"8761\" out of range"},
+		{"[mud]\nlanguage = en\nlanguage = de\n", "t.conf:3: mud.language: set twice"},
+		{"[mud]\nsignature = yes\n", "t.conf:2: unknown key \"mud.signature\""},
+	};
+	char err[HG_CONFIG_ERR_MAX];
+	struct hg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&cfg, cases[i].text, err), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);
+	}
+}
+
+/* homegated -n prints what it runs with; fed back it means the same. */
+static void test_mud_dump_roundtrip(void **state)
+{
+	struct hg_config cfg, again;
+	char err[HG_CONFIG_ERR_MAX], buf[4096];
+	FILE *f = tmpfile();
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(parse(&cfg,
+				 "[mud]\ntrust_anchors = /etc/a.pem\nproxy = https://p.lan:3128\n"
+				 "require_signature = off\nlanguage = \"fr, en;q=0.8\"\n"
+				 "max_file_size = 65536\nstale_grace_h = 48\n",
+				 err),
+		0);
+	config_dump(&cfg, fileno(f));
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "[mud]\ntrust_anchors = /etc/a.pem\nca_file =\n"));
+	assert_non_null(strstr(buf, "require_signature = no\n"));
+	config_defaults(&again);
+	assert_int_equal(config_parse(&again, buf, n, "dump", err, sizeof(err)), 0);
+	assert_memory_equal(&cfg, &again, sizeof(cfg));
+}
+
+/* Paths that only a quoted value can hold: a " #" that would start a comment, white space at
+ * an end, quotes, backslashes. */
+static void test_dump_quotes(void **state)
+{
+	struct hg_config cfg, again;
+	char err[HG_CONFIG_ERR_MAX], buf[4096];
+	FILE *f = tmpfile();
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(parse(&cfg,
+				 "[daemon]\nstate_dir = \"/var/lib/hg \\\"2\\\"\\\\x\"\n"
+				 "[mud]\nca_file = \"/etc/ssl/mud #2.pem\"\n"
+				 "trust_anchors = \"/etc/a.pem \"\n",
+				 err),
+		0);
+	assert_string_equal(cfg.state_dir, "/var/lib/hg \"2\"\\x");
+	assert_string_equal(cfg.mud_ca_file, "/etc/ssl/mud #2.pem");
+	assert_string_equal(cfg.mud_trust_anchors, "/etc/a.pem ");
+	config_dump(&cfg, fileno(f));
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	config_defaults(&again);
+	assert_int_equal(config_parse(&again, buf, n, "dump", err, sizeof(err)), 0);
+	if (memcmp(&cfg, &again, sizeof(cfg)) != 0)
+		fail_msg("read back differently:\n%s", buf);
+	assert_non_null(strstr(buf, "\nrun_dir = /run/homegate\n")); /* plain when it can be */
+}
+
 static void test_nul_and_long_line(void **state)
 {
 	struct hg_config cfg;
@@ -184,6 +400,13 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_mud_defaults),
+		cmocka_unit_test(test_mud_values),
+		cmocka_unit_test(test_mud_bools),
+		cmocka_unit_test(test_mud_empty_values),
+		cmocka_unit_test(test_mud_errors),
+		cmocka_unit_test(test_mud_dump_roundtrip),
+		cmocka_unit_test(test_dump_quotes),
 		cmocka_unit_test(test_nul_and_long_line),
 		cmocka_unit_test(test_unchanged_on_error),
 		cmocka_unit_test(test_dump_roundtrip),
