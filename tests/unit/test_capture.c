@@ -51,7 +51,8 @@ struct buf {
 static void put(struct buf *m, const void *v, size_t len)
 {
 	assert_true(m->len + len <= sizeof(m->b));
-	memcpy(m->b + m->len, v, len);
+	if (len)
+		memcpy(m->b + m->len, v, len);
 	m->len += len;
 }
 
