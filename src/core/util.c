@@ -3,6 +3,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int hexval(char c)
+int util_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,7 +34,7 @@ int util_mac_parse(const char *s, struct hg_mac *out)
 	if (sep != ':' && sep != '-')
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+		int hi = util_hexval(s[i * 3]), lo = util_hexval(s[i * 3 + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != sep))
 			return -EINVAL;
@@ -224,4 +225,16 @@ out:
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+int util_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }

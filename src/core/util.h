@@ -48,4 +48,11 @@ int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen);
 /* Writes a file atomically (temp file, fsync, rename) with the given mode. */
 int util_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
 
+/* Value of one hexadecimal digit, or -1. */
+int util_hexval(char c);
+
+/* Writes a formatted reason into err (when errlen > 0) and returns -EINVAL: the one-line
+ * rejection of every parser. */
+int util_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,19 +47,6 @@ struct qr_value {
 	size_t len;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(
-	char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool has_prefix(const char *p, const char *end, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -86,25 +72,14 @@ static bool is_separator(char c)
 	return c == QR_US || c == QR_RS || c == QR_GS || c == QR_FS;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int copy_text(const struct qr_value *val, enum qr_field f, char *dst, size_t dstlen,
 	char *err, size_t errlen)
 {
 	if (val->len >= dstlen)
-		return fail(err, errlen, "%s longer than %zu characters", qr_field_names[f],
+		return util_errf(err, errlen, "%s longer than %zu characters", qr_field_names[f],
 			dstlen - 1);
 	if (!is_text(val->v, val->len))
-		return fail(err, errlen, "%s is not printable US-ASCII", qr_field_names[f]);
+		return util_errf(err, errlen, "%s is not printable US-ASCII", qr_field_names[f]);
 	memcpy(dst, val->v, val->len);
 	dst[val->len] = '\0';
 	return 0;
@@ -118,30 +93,31 @@ static int parse_mac(const struct qr_value *val, struct mud_qr *out, char *err, 
 
 	for (size_t i = 0; i < val->len; i++) {
 		char c = val->v[i];
-		int h = hexval(c);
+		int h = util_hexval(c);
 
 		if (c == ':' || c == '-' || c == '.' || c == ' ' || c == '\t' || c == '\r' ||
 			c == '\n')
 			continue;
 		if (h < 0)
-			return fail(err, errlen, "%s has a character that is not a hex digit",
+			return util_errf(err, errlen, "%s has a character that is not a hex digit",
 				qr_field_names[QR_M06C]);
 		if (nd == 16)
-			return fail(err, errlen, "%s has more than 16 hex digits",
+			return util_errf(err, errlen, "%s has more than 16 hex digits",
 				qr_field_names[QR_M06C]);
 		b[nd / 2] = (uint8_t)(b[nd / 2] << 4 | h);
 		nd++;
 	}
 	if (nd != 12 && nd != 16)
-		return fail(err, errlen, "%s has %zu hex digits, not 12 (MAC-48) or 16 (EUI-64)",
+		return util_errf(err, errlen,
+			"%s has %zu hex digits, not 12 (MAC-48) or 16 (EUI-64)",
 			qr_field_names[QR_M06C], nd);
 	if (b[0] & 1)
-		return fail(err, errlen, "%s is a group address", qr_field_names[QR_M06C]);
+		return util_errf(err, errlen, "%s is a group address", qr_field_names[QR_M06C]);
 	if (nd == 12) {
 		static const uint8_t zero[6];
 
 		if (memcmp(b, zero, 6) == 0)
-			return fail(err, errlen, "%s is all zeros", qr_field_names[QR_M06C]);
+			return util_errf(err, errlen, "%s is all zeros", qr_field_names[QR_M06C]);
 		memcpy(out->mac.b, b, 6);
 		out->flags |= MUD_QR_HAS_MAC;
 	} else {
@@ -170,9 +146,10 @@ static int build_url(const struct qr_value *val, struct mud_qr *out, char *err, 
 	int ret;
 
 	if (val->len == 0)
-		return fail(err, errlen, "%s is empty", qr_field_names[QR_M180]);
+		return util_errf(err, errlen, "%s is empty", qr_field_names[QR_M180]);
 	if (!is_text(v, val->len))
-		return fail(err, errlen, "%s is not printable US-ASCII", qr_field_names[QR_M180]);
+		return util_errf(
+			err, errlen, "%s is not printable US-ASCII", qr_field_names[QR_M180]);
 	/* A scheme is letters, digits, '+', '-', '.' before "://" (RFC 3986 §3.1); a "://" later
 	 * on, in a path or query, does not make one. */
 	for (sep = v; sep < vend &&
@@ -181,7 +158,8 @@ static int build_url(const struct qr_value *val, struct mud_qr *out, char *err, 
 		;
 	if (sep > v && has_prefix(sep, vend, "://")) {
 		if (sep - v != 5 || strncasecmp(v, "https", 5) != 0)
-			return fail(err, errlen, "%s scheme is not https", qr_field_names[QR_M180]);
+			return util_errf(
+				err, errlen, "%s scheme is not https", qr_field_names[QR_M180]);
 		v = sep + 3;
 	} else {
 		out->flags |= MUD_QR_SCHEME_ADDED;
@@ -201,9 +179,10 @@ static int build_url(const struct qr_value *val, struct mud_qr *out, char *err, 
 		ret = append(u, &n, cap, v, (size_t)(vend - v));
 	}
 	if (ret)
-		return fail(err, errlen, "%s is longer than 255 octets", qr_field_names[QR_M180]);
+		return util_errf(
+			err, errlen, "%s is longer than 255 octets", qr_field_names[QR_M180]);
 	if (!mud_url_valid(u))
-		return fail(err, errlen, "%s is not an acceptable https MUD URL",
+		return util_errf(err, errlen, "%s is not an acceptable https MUD URL",
 			qr_field_names[QR_M180]);
 	return 0;
 }
@@ -216,20 +195,20 @@ static int parse(const char *buf, size_t len, struct mud_qr *out, char *err, siz
 	int ret;
 
 	if (!buf || len == 0)
-		return fail(err, errlen, "%s", "empty payload");
+		return util_errf(err, errlen, "%s", "empty payload");
 	p = buf;
 	end = buf + len;
 	if (len > MUD_QR_MAX)
-		return fail(
+		return util_errf(
 			err, errlen, "payload of %zu bytes is larger than a QR code holds", len);
 	if (!has_prefix(p, end, qr_msg_header))
-		return fail(err, errlen, "%s", "no ISO/IEC 15434 header \"[)>\" RS");
+		return util_errf(err, errlen, "%s", "no ISO/IEC 15434 header \"[)>\" RS");
 	p += strlen(qr_msg_header);
 	if (!has_prefix(p, end, qr_fmt_header))
-		return fail(err, errlen, "%s", "not ISO/IEC 15434 format 06 (\"06\" GS)");
+		return util_errf(err, errlen, "%s", "not ISO/IEC 15434 format 06 (\"06\" GS)");
 	p += strlen(qr_fmt_header);
 	if (!has_prefix(p, end, qr_di))
-		return fail(err, errlen, "%s", "format 06 data is not a 12N (SQRL) element");
+		return util_errf(err, errlen, "%s", "format 06 data is not a 12N (SQRL) element");
 	p += strlen(qr_di);
 
 	while (p < end) {
@@ -270,23 +249,24 @@ static int parse(const char *buf, size_t len, struct mud_qr *out, char *err, siz
 		for (q = p; q < end && !is_separator(*q); q++)
 			;
 		if (q == end)
-			return fail(err, errlen, "record at offset %zu is not ended by US",
+			return util_errf(err, errlen, "record at offset %zu is not ended by US",
 				(size_t)(p - buf));
 		rlen = (size_t)(q - p);
 		if (rlen < QR_FI_LEN)
-			return fail(err, errlen,
+			return util_errf(err, errlen,
 				"record at offset %zu is shorter than a field identifier",
 				(size_t)(p - buf));
 		for (int i = 0; i < QR_FI_LEN; i++)
 			if (!is_fi_char(p[i]))
-				return fail(err, errlen, "bad field identifier at offset %zu",
+				return util_errf(err, errlen, "bad field identifier at offset %zu",
 					(size_t)(p - buf));
 		for (f = 0; f < QR_FIELD_COUNT; f++)
 			if (memcmp(p, qr_field_names[f], QR_FI_LEN) == 0)
 				break;
 		if (f < QR_FIELD_COUNT) {
 			if (val[f].v)
-				return fail(err, errlen, "repeated %s record", qr_field_names[f]);
+				return util_errf(
+					err, errlen, "repeated %s record", qr_field_names[f]);
 			val[f].v = p + QR_FI_LEN;
 			val[f].len = rlen - QR_FI_LEN;
 		}
@@ -294,7 +274,7 @@ static int parse(const char *buf, size_t len, struct mud_qr *out, char *err, siz
 	}
 
 	if (!val[QR_M180].v)
-		return fail(err, errlen, "%s", "no M180 (MUD URL) record");
+		return util_errf(err, errlen, "%s", "no M180 (MUD URL) record");
 	if (!trailer)
 		out->flags |= MUD_QR_NO_TRAILER;
 	if ((ret = build_url(&val[QR_M180], out, err, errlen)))

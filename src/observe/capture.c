@@ -133,12 +133,6 @@ static uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static int fail(char *err, size_t errlen, const char *msg)
-{
-	snprintf(err, errlen, "%s", msg);
-	return -EINVAL;
-}
-
 static int from_dhcp4(const uint8_t *udp, size_t len, const uint8_t *src, struct capture_mud *out,
 	char *err, size_t errlen)
 {
@@ -190,13 +184,13 @@ int capture_mud_url(const uint8_t *f, size_t len, struct capture_mud *out, char 
 
 	memset(out, 0, sizeof(*out));
 	if (len < 14)
-		return fail(err, errlen, "frame shorter than an Ethernet header");
+		return util_errf(err, errlen, "frame shorter than an Ethernet header");
 	if (f[6] & 1)
-		return fail(err, errlen, "multicast source MAC");
+		return util_errf(err, errlen, "multicast source MAC");
 	type = be16(f + off);
 	if (type == 0x8100) {
 		if (len < 18)
-			return fail(err, errlen, "truncated 802.1Q tag");
+			return util_errf(err, errlen, "truncated 802.1Q tag");
 		off += 4;
 		type = be16(f + off);
 	}
@@ -218,17 +212,17 @@ int capture_mud_url(const uint8_t *f, size_t len, struct capture_mud *out, char 
 		size_t ihl, tot;
 
 		if (len - off < 20)
-			return fail(err, errlen, "truncated IPv4 header");
+			return util_errf(err, errlen, "truncated IPv4 header");
 		ihl = (size_t)(ip[0] & 15) * 4;
 		tot = be16(ip + 2);
 		if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl + 8 || tot > len - off)
-			return fail(err, errlen, "bad IPv4 header lengths");
+			return util_errf(err, errlen, "bad IPv4 header lengths");
 		if (ip[9] != 17 || (be16(ip + 6) & 0x3fff))
 			return 0; /* not UDP, or a fragment */
 		if (be16(ip + ihl + 2) != 67)
 			return 0;
 		if (be16(ip + ihl + 4) < 8 || be16(ip + ihl + 4) > tot - ihl)
-			return fail(err, errlen, "bad UDP length");
+			return util_errf(err, errlen, "bad UDP length");
 		return from_dhcp4(ip + ihl + 8, be16(ip + ihl + 4) - 8u, f + 6, out, err, errlen);
 	}
 	if (type == ETH_P_IPV6) {
@@ -236,14 +230,14 @@ int capture_mud_url(const uint8_t *f, size_t len, struct capture_mud *out, char 
 		size_t plen;
 
 		if (len - off < 48)
-			return fail(err, errlen, "truncated IPv6 header");
+			return util_errf(err, errlen, "truncated IPv6 header");
 		plen = be16(ip + 4);
 		if ((ip[0] >> 4) != 6 || plen < 8 || plen > len - off - 40)
-			return fail(err, errlen, "bad IPv6 payload length");
+			return util_errf(err, errlen, "bad IPv6 payload length");
 		if (ip[6] != 17 || be16(ip + 40 + 2) != 547)
 			return 0;
 		if (be16(ip + 40 + 4) < 8 || be16(ip + 40 + 4) > plen)
-			return fail(err, errlen, "bad UDP length");
+			return util_errf(err, errlen, "bad UDP length");
 		return from_dhcp6(ip + 48, be16(ip + 44) - 8u, f + 6, out, err, errlen);
 	}
 	return 0;

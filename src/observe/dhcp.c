@@ -3,7 +3,6 @@
 #include "observe/dhcp.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,19 +79,6 @@ struct ctx {
 	int overload; /* option 52: 0 none, 1 file, 2 sname, 3 both */
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(
-	char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -135,21 +121,23 @@ static int walk(
 		if (code == OPT_END)
 			return 0;
 		if (plen - off < 2)
-			return fail(err, errlen, "option %u in %s: length octet missing", code,
+			return util_errf(err, errlen, "option %u in %s: length octet missing", code,
 				area_name[area]);
 		olen = p[off + 1];
 		if (olen > plen - off - 2)
-			return fail(err, errlen, "option %u of %zu octets runs past the end of %s",
-				code, olen, area_name[area]);
+			return util_errf(err, errlen,
+				"option %u of %zu octets runs past the end of %s", code, olen,
+				area_name[area]);
 		if (code == OPT_OVERLOAD) {
 			/* RFC 2132 §9.3: only in the options field, once, value 1..3. */
 			if (area != AREA_OPTIONS)
-				return fail(err, errlen, "option overload inside the %s field",
+				return util_errf(err, errlen, "option overload inside the %s field",
 					area_name[area]);
 			if (c->overload)
-				return fail(err, errlen, "%s", "repeated option overload");
+				return util_errf(err, errlen, "%s", "repeated option overload");
 			if (olen != 1 || p[off + 2] < 1 || p[off + 2] > 3)
-				return fail(err, errlen, "%s", "option overload is not 1, 2 or 3");
+				return util_errf(
+					err, errlen, "%s", "option overload is not 1, 2 or 3");
 			c->overload = p[off + 2];
 		}
 		for (int i = 0; i < A_COUNT; i++)
@@ -160,7 +148,7 @@ static int walk(
 	/* The options field ends with End (RFC 2131 §3); without it the datagram was cut. The
 	 * fixed-size file and sname fields may simply be full. */
 	if (area == AREA_OPTIONS)
-		return fail(err, errlen, "%s", "options not ended by End: truncated message");
+		return util_errf(err, errlen, "%s", "options not ended by End: truncated message");
 	return 0;
 }
 
@@ -169,7 +157,7 @@ static int fixed(const struct ctx *c, enum acc_slot slot, size_t want, char *err
 	const struct acc *a = &c->acc[slot];
 
 	if (a->overflow || a->len != want)
-		return fail(err, errlen, "option %u of %s%zu octets, not %zu", acc_code[slot],
+		return util_errf(err, errlen, "option %u of %s%zu octets, not %zu", acc_code[slot],
 			a->overflow ? "over " : "", a->len, want);
 	return 0;
 }
@@ -197,10 +185,10 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 
 	memset(&c, 0, sizeof(c));
 	if (!buf || len < OFF_OPTIONS)
-		return fail(err, errlen, "message of %zu octets, shorter than the DHCP header",
+		return util_errf(err, errlen, "message of %zu octets, shorter than the DHCP header",
 			buf ? len : 0);
 	if (len > DHCP4_MAX)
-		return fail(err, errlen, "message of %zu octets", len);
+		return util_errf(err, errlen, "message of %zu octets", len);
 	out->op = buf[0];
 	out->htype = buf[1];
 	out->hlen = buf[2];
@@ -213,11 +201,12 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 	memcpy(&out->siaddr, buf + 20, 4);
 	memcpy(&out->giaddr, buf + 24, 4);
 	if (out->op != DHCP4_BOOTREQUEST && out->op != DHCP4_BOOTREPLY)
-		return fail(err, errlen, "op %u is neither BOOTREQUEST nor BOOTREPLY", out->op);
+		return util_errf(
+			err, errlen, "op %u is neither BOOTREQUEST nor BOOTREPLY", out->op);
 	if (out->hlen > 16)
-		return fail(err, errlen, "hlen %u is over 16", out->hlen);
+		return util_errf(err, errlen, "hlen %u is over 16", out->hlen);
 	if (memcmp(buf + OFF_COOKIE, cookie, 4) != 0)
-		return fail(err, errlen, "%s", "no DHCP magic cookie");
+		return util_errf(err, errlen, "%s", "no DHCP magic cookie");
 	if (out->htype == 1 && out->hlen == 6 && !(buf[OFF_CHADDR] & 1)) {
 		memcpy(out->chaddr.b, buf + OFF_CHADDR, 6);
 		out->flags |= DHCP4_HAS_CHADDR;
@@ -236,7 +225,7 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 		if ((ret = fixed(&c, A_MSG_TYPE, 1, err, errlen)))
 			return ret;
 		if (a[A_MSG_TYPE].buf[0] == 0)
-			return fail(err, errlen, "%s", "message type 0");
+			return util_errf(err, errlen, "%s", "message type 0");
 		out->msg_type = a[A_MSG_TYPE].buf[0];
 		out->flags |= DHCP4_HAS_MSG_TYPE;
 	}
@@ -264,13 +253,13 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 		out->max_msg_size =
 			(uint16_t)(a[A_MAX_MSG_SIZE].buf[0] << 8 | a[A_MAX_MSG_SIZE].buf[1]);
 		if (out->max_msg_size < 576)
-			return fail(err, errlen, "maximum message size %u is under 576",
+			return util_errf(err, errlen, "maximum message size %u is under 576",
 				out->max_msg_size);
 		out->flags |= DHCP4_HAS_MAX_MSG_SIZE;
 	}
 	if (a[A_PRL].seen) {
 		if (a[A_PRL].overflow)
-			return fail(err, errlen, "parameter request list over %d octets",
+			return util_errf(err, errlen, "parameter request list over %d octets",
 				DHCP4_OPT_MAX);
 		memcpy(out->prl, a[A_PRL].buf, a[A_PRL].len);
 		out->prl_len = a[A_PRL].len;
@@ -278,7 +267,7 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 	}
 	if (a[A_CLIENT_ID].seen) {
 		if (a[A_CLIENT_ID].overflow || a[A_CLIENT_ID].len < 2)
-			return fail(err, errlen, "client identifier not of 2..%d octets",
+			return util_errf(err, errlen, "client identifier not of 2..%d octets",
 				DHCP4_OPT_MAX);
 		memcpy(out->client_id, a[A_CLIENT_ID].buf, a[A_CLIENT_ID].len);
 		out->client_id_len = a[A_CLIENT_ID].len;

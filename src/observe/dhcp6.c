@@ -3,7 +3,6 @@
 #include "observe/dhcp6.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,19 +41,6 @@ struct opt {
 	size_t len;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(
-	char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -75,12 +61,13 @@ static int next_opt(
 	if (*off == len)
 		return 0;
 	if (len - *off < 4)
-		return fail(err, errlen, "option header truncated at offset %zu", *off);
+		return util_errf(err, errlen, "option header truncated at offset %zu", *off);
 	o->code = get16(p + *off);
 	o->len = get16(p + *off + 2);
 	if (o->len > len - *off - 4)
-		return fail(err, errlen, "option %u of %zu octets runs past the end of its message",
-			o->code, o->len);
+		return util_errf(err, errlen,
+			"option %u of %zu octets runs past the end of its message", o->code,
+			o->len);
 	o->v = p + *off + 4;
 	*off += 4 + o->len;
 	return 1;
@@ -91,13 +78,14 @@ static int take_duid(const struct opt *o, struct dhcp6_info *out, char *err, siz
 	uint16_t type;
 
 	if (out->flags & DHCP6_HAS_CLIENT_ID)
-		return fail(err, errlen, "%s", "repeated Client Identifier option");
+		return util_errf(err, errlen, "%s", "repeated Client Identifier option");
 	if (o->len < 3 || o->len > DHCP6_DUID_MAX)
-		return fail(err, errlen, "DUID of %zu octets, not 3..%d", o->len, DHCP6_DUID_MAX);
+		return util_errf(
+			err, errlen, "DUID of %zu octets, not 3..%d", o->len, DHCP6_DUID_MAX);
 	type = get16(o->v);
 	if ((type == DUID_LLT && o->len < 9) || (type == DUID_EN && o->len < 7) ||
 		(type == DUID_LL && o->len < 5) || (type == DUID_UUID && o->len != 18))
-		return fail(err, errlen, "DUID type %u of %zu octets", type, o->len);
+		return util_errf(err, errlen, "DUID type %u of %zu octets", type, o->len);
 	memcpy(out->duid, o->v, o->len);
 	out->duid_len = o->len;
 	out->flags |= DHCP6_HAS_CLIENT_ID;
@@ -117,11 +105,11 @@ static int take_duid(const struct opt *o, struct dhcp6_info *out, char *err, siz
 static int take_oro(const struct opt *o, struct dhcp6_info *out, char *err, size_t errlen)
 {
 	if (out->flags & DHCP6_HAS_ORO)
-		return fail(err, errlen, "%s", "repeated Option Request option");
+		return util_errf(err, errlen, "%s", "repeated Option Request option");
 	if (o->len % 2)
-		return fail(err, errlen, "Option Request option of odd length %zu", o->len);
+		return util_errf(err, errlen, "Option Request option of odd length %zu", o->len);
 	if (o->len / 2 > DHCP6_ORO_MAX)
-		return fail(
+		return util_errf(
 			err, errlen, "Option Request option of more than %d codes", DHCP6_ORO_MAX);
 	for (size_t i = 0; i < o->len / 2; i++)
 		out->oro[i] = get16(o->v + 2 * i);
@@ -138,15 +126,15 @@ static int take_vendor(
 	size_t off = 4, n = 0;
 
 	if (o->len < 4)
-		return fail(err, errlen, "Vendor Class option of %zu octets", o->len);
+		return util_errf(err, errlen, "Vendor Class option of %zu octets", o->len);
 	while (off < o->len) {
 		size_t ilen;
 
 		if (o->len - off < 2)
-			return fail(err, errlen, "%s", "vendor-class-data length truncated");
+			return util_errf(err, errlen, "%s", "vendor-class-data length truncated");
 		ilen = get16(o->v + off);
 		if (ilen > o->len - off - 2)
-			return fail(
+			return util_errf(
 				err, errlen, "%s", "vendor-class-data item runs past the option");
 		off += 2;
 		if (!is_text(o->v + off, ilen) || n + (n ? 1 : 0) + ilen >= DHCP6_TEXT_MAX)
@@ -180,11 +168,11 @@ static int take_fqdn(const struct opt *o, struct dhcp6_info *out, char *err, siz
 	bool ok = true;
 
 	if (out->flags & (DHCP6_HAS_FQDN | DHCP6_BAD_FQDN))
-		return fail(err, errlen, "%s", "repeated Client FQDN option");
+		return util_errf(err, errlen, "%s", "repeated Client FQDN option");
 	if (o->len < 1)
-		return fail(err, errlen, "%s", "empty Client FQDN option");
+		return util_errf(err, errlen, "%s", "empty Client FQDN option");
 	if (o->v[0] & FQDN_RESERVED)
-		return fail(
+		return util_errf(
 			err, errlen, "Client FQDN flags 0x%02x have reserved bits set", o->v[0]);
 	out->fqdn_flags = o->v[0];
 	while (off < o->len) {
@@ -192,15 +180,16 @@ static int take_fqdn(const struct opt *o, struct dhcp6_info *out, char *err, siz
 
 		if (l == 0) {
 			if (off != o->len)
-				return fail(
+				return util_errf(
 					err, errlen, "%s", "Client FQDN has data after the root");
 			break;
 		}
 		if (l > 63)
-			return fail(
+			return util_errf(
 				err, errlen, "Client FQDN label of %zu octets (or compressed)", l);
 		if (l > o->len - off)
-			return fail(err, errlen, "%s", "Client FQDN label runs past the option");
+			return util_errf(
+				err, errlen, "%s", "Client FQDN label runs past the option");
 		if (!is_text(o->v + off, l) || memchr(o->v + off, '.', l) ||
 			n + (n ? 1 : 0) + l >= DHCP6_TEXT_MAX)
 			ok = false;
@@ -248,18 +237,18 @@ static int parse_msg(const uint8_t *p, size_t len, unsigned depth, struct dhcp6_
 	int ret;
 
 	if (len < 1)
-		return fail(err, errlen, "%s", "empty message");
+		return util_errf(err, errlen, "%s", "empty message");
 	if (p[0] == 0 || p[0] > DHCP6_RELAY_REPL)
-		return fail(
+		return util_errf(
 			err, errlen, "msg-type %u is not a client, server or relay message", p[0]);
 	if (p[0] == DHCP6_RELAY_FORW || p[0] == DHCP6_RELAY_REPL) {
 		bool seen_lladdr = false;
 
 		if (depth >= DHCP6_RELAY_MAX)
-			return fail(err, errlen, "relay messages nested deeper than %d",
+			return util_errf(err, errlen, "relay messages nested deeper than %d",
 				DHCP6_RELAY_MAX);
 		if (len < RELAY_HDR_LEN)
-			return fail(err, errlen,
+			return util_errf(err, errlen,
 				"relay message of %zu octets, shorter than its "
 				"header",
 				len);
@@ -273,18 +262,18 @@ static int parse_msg(const uint8_t *p, size_t len, unsigned depth, struct dhcp6_
 		while ((ret = next_opt(p, len, &off, &o, err, errlen)) > 0) {
 			if (o.code == OPT_RELAY_MSG) {
 				if (inner)
-					return fail(err, errlen, "%s",
+					return util_errf(err, errlen, "%s",
 						"relay message with two Relay Message options");
 				inner = o.v;
 				inner_len = o.len;
 			} else if (o.code == OPT_CLIENT_LINKLAYER_ADDR) {
 				/* RFC 6939: link-layer type, then the address. */
 				if (seen_lladdr)
-					return fail(err, errlen, "%s",
+					return util_errf(err, errlen, "%s",
 						"repeated Client Link-Layer Address option");
 				seen_lladdr = true;
 				if (o.len < 3)
-					return fail(err, errlen,
+					return util_errf(err, errlen,
 						"Client Link-Layer Address option of %zu octets",
 						o.len);
 				if (get16(o.v) == HWTYPE_ETHERNET && o.len == 8 && !(o.v[2] & 1)) {
@@ -296,13 +285,14 @@ static int parse_msg(const uint8_t *p, size_t len, unsigned depth, struct dhcp6_
 		if (ret < 0)
 			return ret;
 		if (!inner)
-			return fail(
+			return util_errf(
 				err, errlen, "%s", "relay message without a Relay Message option");
 		return parse_msg(inner, inner_len, depth + 1, out, c, err, errlen);
 	}
 
 	if (len < MSG_HDR_LEN)
-		return fail(err, errlen, "message of %zu octets, shorter than its header", len);
+		return util_errf(
+			err, errlen, "message of %zu octets, shorter than its header", len);
 	out->msg_type = p[0];
 	out->xid = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	off = MSG_HDR_LEN;
@@ -341,7 +331,7 @@ int dhcp6_parse(const uint8_t *buf, size_t len, struct dhcp6_info *out, char *er
 	if (err && errlen)
 		err[0] = '\0';
 	if (!buf || len > DHCP6_MAX)
-		ret = fail(err, errlen, "message of %zu octets", buf ? len : 0);
+		ret = util_errf(err, errlen, "message of %zu octets", buf ? len : 0);
 	else
 		ret = parse_msg(buf, len, 0, out, &c, err, errlen);
 	if (ret) {

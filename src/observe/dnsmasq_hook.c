@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,17 +52,6 @@ struct hook_field {
 	size_t len;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(
-	char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static bool is_hostname(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -101,7 +89,7 @@ int dnsmasq_hook_parse(
 	char tmp[INET6_ADDRSTRLEN + 1];
 
 	if (len == 0 || len > DNSMASQ_HOOK_MAX)
-		return fail(err, errlen, "datagram of %zu bytes", len);
+		return util_errf(err, errlen, "datagram of %zu bytes", len);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eq;
@@ -109,31 +97,31 @@ int dnsmasq_hook_parse(
 		int k;
 
 		if (!nl)
-			return fail(err, errlen, "%s", "last line not terminated");
+			return util_errf(err, errlen, "%s", "last line not terminated");
 		eq = memchr(p, '=', (size_t)(nl - p));
 		if (!eq)
-			return fail(err, errlen, "%s", "line without '='");
+			return util_errf(err, errlen, "%s", "line without '='");
 		klen = (size_t)(eq - p);
 		for (k = 0; k < K_COUNT; k++)
 			if (strlen(hook_keys[k].name) == klen &&
 				memcmp(hook_keys[k].name, p, klen) == 0)
 				break;
 		if (k == K_COUNT)
-			return fail(err, errlen, "%s", "unknown key");
+			return util_errf(err, errlen, "%s", "unknown key");
 		if (f[k].val)
-			return fail(err, errlen, "repeated key %s", hook_keys[k].name);
+			return util_errf(err, errlen, "repeated key %s", hook_keys[k].name);
 		f[k].val = eq + 1;
 		f[k].len = (size_t)(nl - eq - 1);
 		if (f[k].len > hook_keys[k].max)
-			return fail(err, errlen, "value of %s too long", hook_keys[k].name);
+			return util_errf(err, errlen, "value of %s too long", hook_keys[k].name);
 		for (size_t i = 0; i < f[k].len; i++)
 			if ((unsigned char)f[k].val[i] < 0x20 || (unsigned char)f[k].val[i] > 0x7e)
-				return fail(
+				return util_errf(
 					err, errlen, "non-printable byte in %s", hook_keys[k].name);
 		p = nl + 1;
 	}
 	if (!f[K_OP].val || !f[K_MAC].val || !f[K_IP].val)
-		return fail(err, errlen, "%s", "op, mac and ip are required");
+		return util_errf(err, errlen, "%s", "op, mac and ip are required");
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = HG_EV_DHCP_LEASE;
@@ -146,7 +134,7 @@ int dnsmasq_hook_parse(
 	else if (f[K_OP].len == 3 && memcmp(f[K_OP].val, "del", 3) == 0)
 		l->op = HG_LEASE_DEL;
 	else
-		return fail(err, errlen, "%s", "op is not add, old or del");
+		return util_errf(err, errlen, "%s", "op is not add, old or del");
 
 	/* For DHCPv6 the second argument is the client's DUID: the MAC comes from DNSMASQ_MAC
 	 * when dnsmasq could learn it, and without it there is no device to attach the lease to. */
@@ -159,9 +147,9 @@ int dnsmasq_hook_parse(
 		}
 		copy_field(tmp, sizeof(tmp), mf);
 		if (mf->len != 17 || util_mac_parse(tmp, &l->mac) < 0)
-			return fail(err, errlen, "%s", "bad MAC address");
+			return util_errf(err, errlen, "%s", "bad MAC address");
 		if (l->mac.b[0] & 1)
-			return fail(err, errlen, "%s", "multicast MAC address");
+			return util_errf(err, errlen, "%s", "multicast MAC address");
 	}
 	copy_field(tmp, sizeof(tmp), &f[K_IP]);
 	if (inet_pton(AF_INET, tmp, &l->addr.v4) == 1)
@@ -169,11 +157,11 @@ int dnsmasq_hook_parse(
 	else if (inet_pton(AF_INET6, tmp, &l->addr.v6) == 1)
 		l->addr.family = AF_INET6;
 	else
-		return fail(err, errlen, "%s", "bad IP address");
+		return util_errf(err, errlen, "%s", "bad IP address");
 
 	if (f[K_HOSTNAME].val) {
 		if (!is_hostname(f[K_HOSTNAME].val, f[K_HOSTNAME].len))
-			return fail(err, errlen, "%s", "hostname outside [A-Za-z0-9._-]");
+			return util_errf(err, errlen, "%s", "hostname outside [A-Za-z0-9._-]");
 		copy_field(l->hostname, sizeof(l->hostname), &f[K_HOSTNAME]);
 		l->flags |= HG_LEASE_HAS_HOSTNAME;
 	}
@@ -182,7 +170,7 @@ int dnsmasq_hook_parse(
 
 		copy_field(tmp, sizeof(tmp), &f[K_EXPIRES]);
 		if (util_parse_int(tmp, 0, INT64_MAX, &v) < 0)
-			return fail(err, errlen, "%s", "bad lease expiry");
+			return util_errf(err, errlen, "%s", "bad lease expiry");
 		/* dnsmasq reports 0 for an infinite lease */
 		if (v > 0) {
 			l->expires = v;
@@ -195,7 +183,8 @@ int dnsmasq_hook_parse(
 	}
 	if (f[K_OPTIONS].val && f[K_OPTIONS].len) {
 		if (!is_optlist(f[K_OPTIONS].val, f[K_OPTIONS].len))
-			return fail(err, errlen, "%s", "requested options are not a number list");
+			return util_errf(
+				err, errlen, "%s", "requested options are not a number list");
 		copy_field(l->requested_options, sizeof(l->requested_options), &f[K_OPTIONS]);
 		l->flags |= HG_LEASE_HAS_OPTIONS;
 	}

@@ -3,7 +3,6 @@
 #include "observe/lldp.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,19 +26,6 @@ enum lldp_tlv_type {
 #define LLDP_MUD_SUBTYPE 1
 static const uint8_t lldp_mud_oui[3] = {0x00, 0x00, 0x5e}; /* IANA */
 
-__attribute__((format(printf, 3, 4))) static int fail(
-	char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static bool is_text(const uint8_t *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -53,9 +39,9 @@ static int take_id(const char *what, const uint8_t *v, size_t vlen, uint8_t *sub
 	size_t *idlen, char *err, size_t errlen)
 {
 	if (vlen < 2 || vlen > 1 + LLDP_ID_MAX)
-		return fail(err, errlen, "%s TLV of %zu octets, not 2..256", what, vlen);
+		return util_errf(err, errlen, "%s TLV of %zu octets, not 2..256", what, vlen);
 	if (v[0] < 1 || v[0] > 7)
-		return fail(err, errlen, "%s TLV has reserved subtype %u", what, v[0]);
+		return util_errf(err, errlen, "%s TLV has reserved subtype %u", what, v[0]);
 	*subtype = v[0];
 	*idlen = vlen - 1;
 	memcpy(id, v + 1, *idlen);
@@ -99,21 +85,21 @@ static int parse_pdu(
 	bool mud_seen = false, sysname_seen = false;
 
 	if (!pdu || len == 0)
-		return fail(err, errlen, "%s", "empty LLDPDU");
+		return util_errf(err, errlen, "%s", "empty LLDPDU");
 	if (len > LLDP_PDU_MAX)
-		return fail(err, errlen, "LLDPDU of %zu octets", len);
+		return util_errf(err, errlen, "LLDPDU of %zu octets", len);
 	while (off < len) {
 		unsigned type, tlen;
 		const uint8_t *v;
 		int ret;
 
 		if (len - off < 2)
-			return fail(err, errlen, "truncated TLV header at offset %zu", off);
+			return util_errf(err, errlen, "truncated TLV header at offset %zu", off);
 		type = pdu[off] >> 1;
 		tlen = (unsigned)(pdu[off] & 1) << 8 | pdu[off + 1];
 		v = pdu + off + 2;
 		if (tlen > len - off - 2)
-			return fail(err, errlen,
+			return util_errf(err, errlen,
 				"TLV type %u at offset %zu: length %u runs past the end", type, off,
 				tlen);
 		off += 2 + tlen;
@@ -124,18 +110,18 @@ static int parse_pdu(
 			static const char *const names[3] = {"Chassis ID", "Port ID", "TTL"};
 
 			if (type != want[ntlv])
-				return fail(err, errlen, "TLV %u is type %u, %s TLV expected",
+				return util_errf(err, errlen, "TLV %u is type %u, %s TLV expected",
 					ntlv + 1, type, names[ntlv]);
 		}
 		ntlv++;
 		switch (type) {
 		case TLV_END:
 			if (tlen != 0)
-				return fail(err, errlen, "End TLV with length %u", tlen);
+				return util_errf(err, errlen, "End TLV with length %u", tlen);
 			return 0; /* what follows is padding */
 		case TLV_CHASSIS_ID:
 			if (ntlv != 1)
-				return fail(err, errlen, "%s", "repeated Chassis ID TLV");
+				return util_errf(err, errlen, "%s", "repeated Chassis ID TLV");
 			if ((ret = take_id("Chassis ID", v, tlen, &out->chassis_subtype,
 				     out->chassis_id, &out->chassis_id_len, err, errlen)))
 				return ret;
@@ -146,28 +132,28 @@ static int parse_pdu(
 			break;
 		case TLV_PORT_ID:
 			if (ntlv != 2)
-				return fail(err, errlen, "%s", "repeated Port ID TLV");
+				return util_errf(err, errlen, "%s", "repeated Port ID TLV");
 			if ((ret = take_id("Port ID", v, tlen, &out->port_subtype, out->port_id,
 				     &out->port_id_len, err, errlen)))
 				return ret;
 			break;
 		case TLV_TTL:
 			if (ntlv != 3)
-				return fail(err, errlen, "%s", "repeated TTL TLV");
+				return util_errf(err, errlen, "%s", "repeated TTL TLV");
 			if (tlen != 2)
-				return fail(err, errlen, "TTL TLV of %u octets, not 2", tlen);
+				return util_errf(err, errlen, "TTL TLV of %u octets, not 2", tlen);
 			out->ttl = (uint16_t)(v[0] << 8 | v[1]);
 			break;
 		case TLV_PORT_DESC:
 		case TLV_SYSDESC:
 			if (tlen > 255)
-				return fail(err, errlen, "TLV type %u of %u octets, over 255", type,
-					tlen);
+				return util_errf(err, errlen, "TLV type %u of %u octets, over 255",
+					type, tlen);
 			break;
 		case TLV_SYSNAME:
 			if (tlen > 255)
-				return fail(err, errlen, "System Name TLV of %u octets, over 255",
-					tlen);
+				return util_errf(err, errlen,
+					"System Name TLV of %u octets, over 255", tlen);
 			/* The first one counts; a name that is not printable is not kept. */
 			if (!sysname_seen && is_text(v, tlen)) {
 				memcpy(out->sysname, v, tlen);
@@ -178,17 +164,17 @@ static int parse_pdu(
 			break;
 		case TLV_SYSCAP:
 			if (tlen != 4)
-				return fail(err, errlen,
+				return util_errf(err, errlen,
 					"System Capabilities TLV of %u octets, not 4", tlen);
 			break;
 		case TLV_MGMT_ADDR:
 			if (tlen < 9 || tlen > 167)
-				return fail(err, errlen,
+				return util_errf(err, errlen,
 					"Management Address TLV of %u octets, not 9..167", tlen);
 			break;
 		case TLV_ORG:
 			if (tlen < 4)
-				return fail(err, errlen,
+				return util_errf(err, errlen,
 					"organizationally specific TLV of %u octets, under 4",
 					tlen);
 			if (memcmp(v, lldp_mud_oui, 3) == 0 && v[3] == LLDP_MUD_SUBTYPE) {
@@ -202,8 +188,9 @@ static int parse_pdu(
 	}
 	/* lldpd and 802.1AB senders always end with it; without it a cut PDU would pass. */
 	if (ntlv < 3)
-		return fail(err, errlen, "%s", "LLDPDU without Chassis ID, Port ID and TTL TLVs");
-	return fail(err, errlen, "%s", "no End TLV: truncated LLDPDU");
+		return util_errf(
+			err, errlen, "%s", "LLDPDU without Chassis ID, Port ID and TTL TLVs");
+	return util_errf(err, errlen, "%s", "no End TLV: truncated LLDPDU");
 }
 
 int lldp_parse(const uint8_t *pdu, size_t len, struct lldp_info *out, char *err, size_t errlen)
@@ -233,25 +220,25 @@ int lldp_parse_frame(
 	if (err && errlen)
 		err[0] = '\0';
 	if (!frame || len < 14)
-		return fail(err, errlen, "frame of %zu octets, shorter than an Ethernet header",
-			frame ? len : 0);
+		return util_errf(err, errlen,
+			"frame of %zu octets, shorter than an Ethernet header", frame ? len : 0);
 	if (memcmp(frame, group, 5) != 0 ||
 		(frame[5] != 0x0e && frame[5] != 0x03 && frame[5] != 0x00))
-		return fail(err, errlen, "%s", "destination is not an LLDP group address");
+		return util_errf(err, errlen, "%s", "destination is not an LLDP group address");
 	memcpy(src.b, frame + 6, 6);
 	if (src.b[0] & 1)
-		return fail(err, errlen, "%s", "group source address");
+		return util_errf(err, errlen, "%s", "group source address");
 	ethertype = (uint16_t)(frame[off] << 8 | frame[off + 1]);
 	if (ethertype == 0x8100) {
 		if (len < 18)
-			return fail(err, errlen, "%s", "truncated 802.1Q tag");
+			return util_errf(err, errlen, "%s", "truncated 802.1Q tag");
 		vlan = (uint16_t)((frame[14] << 8 | frame[15]) & 0x0fff);
 		tagged = true;
 		off += 4;
 		ethertype = (uint16_t)(frame[off] << 8 | frame[off + 1]);
 	}
 	if (ethertype != LLDP_ETHERTYPE)
-		return fail(err, errlen, "ethertype 0x%04x is not LLDP", ethertype);
+		return util_errf(err, errlen, "ethertype 0x%04x is not LLDP", ethertype);
 	off += 2;
 	if ((ret = lldp_parse(frame + off, len - off, out, err, errlen)))
 		return ret;
