@@ -14,6 +14,9 @@ lab_require_root
 
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
+# Memory only this process holds (private pages): shared libraries mapped by both homegated
+# processes (libcurl, OpenSSL, libnftables, SQLite) count once in the machine, not per process.
+uss_kb() { awk '/^Private_(Clean|Dirty):/{s+=$2} END{print s}' "/proc/$1/smaps_rollup"; }
 
 lab_up
 lab_start_homegated
@@ -35,9 +38,9 @@ dnsmasq_pid=$(cat "$LAB_DIR/dnsmasq-gw.pid")
 sorted=$(printf '%s\n' "${lat[@]}" | sort -n)
 p() { printf '%s\n' "$sorted" | awk -v q="$1" '{a[NR]=$1} END{i=int(NR*q+0.999); if(i<1)i=1; print a[i]}'; }
 printf '\nhomegated with %d lab devices (each a namespace with busybox udhcpc)\n\n' "$N"
-printf '| process | RSS at start (KiB) | RSS with %d devices (KiB) | peak RSS (KiB) |\n|---|---|---|---|\n' "$N"
-printf '| homegated parent | %s | %s | %s |\n' "$base_parent" "$(rss_kb "$LAB_HG_PID")" "$(hwm_kb "$LAB_HG_PID")"
-printf '| homegated engine | %s | %s | %s |\n' "$base_engine" "$(rss_kb "$engine")" "$(hwm_kb "$engine")"
-printf '| dnsmasq (baseline, same run) | - | %s | %s |\n' "$(rss_kb "$dnsmasq_pid")" "$(hwm_kb "$dnsmasq_pid")"
+printf '| process | RSS at start (KiB) | RSS with %d devices (KiB) | peak RSS (KiB) | private with %d devices (KiB) |\n|---|---|---|---|---|\n' "$N" "$N"
+printf '| homegated parent | %s | %s | %s | %s |\n' "$base_parent" "$(rss_kb "$LAB_HG_PID")" "$(hwm_kb "$LAB_HG_PID")" "$(uss_kb "$LAB_HG_PID")"
+printf '| homegated engine | %s | %s | %s | %s |\n' "$base_engine" "$(rss_kb "$engine")" "$(hwm_kb "$engine")" "$(uss_kb "$engine")"
+printf '| dnsmasq (baseline, same run) | - | %s | %s | %s |\n' "$(rss_kb "$dnsmasq_pid")" "$(hwm_kb "$dnsmasq_pid")" "$(uss_kb "$dnsmasq_pid")"
 printf '\n| lease -> visible in `homegate device` | p50 | p99 | max |\n|---|---|---|---|\n'
 printf '| microseconds (includes one CLI round trip) | %s | %s | %s |\n' "$(p 0.5)" "$(p 0.99)" "$(p 1.0)"
