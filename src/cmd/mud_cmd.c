@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `homegate mud check`: validates a MUD file offline and summarises it in plain language. */
+/* `homegate mud check` and `mud compile`: a MUD file validated, summarised or compiled offline. */
 #include "cmd/mud_cmd.h"
 
 #include "core/util.h"
 #include "mud/mud_parse.h"
 #include "mud/mud_sig.h"
 #include "mud/mud_summary.h"
+#include "policy/nft_compile.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -16,8 +17,79 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: homegate mud check [--json] [--ca TRUST.pem MUDFILE SIGFILE | MUDFILE]\n");
+		"usage: homegate mud check [--json] [--ca TRUST.pem MUDFILE SIGFILE | MUDFILE]\n"
+		"       homegate mud compile [--lan IF] [--mac MAC] [--addr ADDR]... MUDFILE\n");
 	return 2;
+}
+
+#define COMPILE_ADDRS_MAX 16
+
+/* mud compile: the nft script a device with this MUD file gets, loadable alone (nft -f). */
+static int mud_compile(int argc, char **argv)
+{
+	const char *file = NULL, *lan = "br-lan", *mac = NULL, *addrs[COMPILE_ADDRS_MAX + 1] = {0};
+	struct nftc_buf b = {0};
+	struct mud_file *mf = NULL;
+	struct mud_error err;
+	char authority[256], why[512];
+	size_t naddrs = 0, len = 0;
+	char *buf = NULL;
+	int ret, rc = 2;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--lan") == 0 && i + 1 < argc)
+			lan = argv[++i];
+		else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc)
+			mac = argv[++i];
+		else if (strcmp(argv[i], "--addr") == 0 && i + 1 < argc &&
+			naddrs < COMPILE_ADDRS_MAX)
+			addrs[naddrs++] = argv[++i];
+		else if (!file && argv[i][0] != '-')
+			file = argv[i];
+		else
+			return usage();
+	}
+	if (!file)
+		return usage();
+	if (!nftc_ifname_valid(lan)) {
+		fprintf(stderr, "homegate: --lan: not an interface name ([A-Za-z0-9_.-], 1..15)\n");
+		return 2;
+	}
+	ret = util_read_file(file, MUD_MAX_FILE, &buf, &len);
+	if (ret < 0) {
+		fprintf(stderr, "homegate: %s: %s\n", file,
+			ret == -EFBIG ? "larger than the 512 KiB limit for MUD files"
+				      : strerror(-ret));
+		return ret == -EFBIG ? 1 : 2;
+	}
+	ret = mud_parse(buf, len, NULL, &mf, &err);
+	free(buf);
+	if (ret) {
+		/* stdout is the script: the rejection goes to stderr, in mud check's words. */
+		fprintf(stderr, "rejected: %s\n  at %s\n", err.msg, err.path);
+		rc = 1;
+		goto out;
+	}
+	mud_url_host(mf->url, authority, sizeof(authority));
+	if (nftc_check(&mf->policy, authority, why, sizeof(why)) < 0) {
+		fprintf(stderr, "rejected: %s\n  at (policy)\n", why);
+		rc = 1;
+		goto out;
+	}
+	ret = nftc_standalone(&b, "homegate", lan, &mf->policy, authority, mac, addrs);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "homegate: --mac or --addr: not a unicast MAC or an IP address\n");
+		goto out;
+	}
+	if (ret) {
+		fprintf(stderr, "homegate: %s\n", strerror(-ret));
+		goto out;
+	}
+	rc = fwrite(b.s, 1, b.len, stdout) == b.len && fflush(stdout) == 0 ? 0 : 2;
+out:
+	nftc_buf_free(&b);
+	mud_free(mf);
+	return rc;
 }
 
 int mud_cmd(int argc, char **argv, bool json)
@@ -34,6 +106,8 @@ int mud_cmd(int argc, char **argv, bool json)
 	memset(&signer, 0, sizeof(signer));
 	int ret;
 
+	if (argc >= 2 && strcmp(argv[1], "compile") == 0)
+		return mud_compile(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "check") != 0)
 		return usage();
 	for (int i = 2; i < argc; i++) {

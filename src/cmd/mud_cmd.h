@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-/* argv[0] is "mud". Returns the process exit code: 0 accepted, 1 rejected, 2 usage. */
+/* argv[0] is "mud", argv[1] "check" or "compile". Returns the process exit code: 0 accepted
+ * (compile: the script is on stdout), 1 rejected, 2 usage or another error. */
 int mud_cmd(int argc, char **argv, bool json);
 
 #endif

@@ -9,8 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The host of an https URL: no user information, no port. */
-static void url_host(const char *url, char *out, size_t outlen)
+void mud_url_host(const char *url, char *out, size_t outlen)
 {
 	const char *a = url, *end, *at;
 	size_t n;
@@ -91,7 +90,7 @@ void mud_summarise(const struct mud_file *mf, struct mud_summary *s)
 	if (mf->mfg_name[0]) {
 		util_strlcpy(s->manufacturer, mf->mfg_name, sizeof(s->manufacturer));
 	} else {
-		url_host(mf->url, s->manufacturer, sizeof(s->manufacturer));
+		mud_url_host(mf->url, s->manufacturer, sizeof(s->manufacturer));
 		s->manufacturer_from_url = s->manufacturer[0] != '\0';
 	}
 	s->is_supported = mf->is_supported;

@@ -39,6 +39,11 @@ struct mud_summary {
 	unsigned rules_from_device, rules_to_device;
 };
 
+/* The host of an https URL (no user information, no port; an IPv6 literal keeps its
+ * brackets): the authority that same-manufacturer and manufacturer name (RFC 8520 §8.3). out is
+ * "" when url is not https or the host does not fit in outlen. */
+void mud_url_host(const char *url, char *out, size_t outlen);
+
 /* Fills s from mf. Cannot fail. */
 void mud_summarise(const struct mud_file *mf, struct mud_summary *s);
 

@@ -4,16 +4,16 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "policy/nft_compile.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Bumped whenever the base ruleset below changes shape. */
-#define NFT_SCHEMA "homegate-schema-1"
+/* The base ruleset and its schema come from the compiler (policy/nft_compile.c). */
+#define NFT_SCHEMA NFTC_SCHEMA
 
 struct nft {
 	struct nft_ctx *ctx;
@@ -24,44 +24,6 @@ struct nft {
 	struct ipc_dev_sync_entry *applied;
 	size_t napplied, capplied;
 };
-
-/* Script buffers grow as needed; every identifier in them was validated before. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int err;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->err)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = -EINVAL;
-			return;
-		}
-		if (b->s && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *s = realloc(b->s, cap);
-
-		if (!s) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-}
 
 static int run(struct nft *n, const char *script)
 {
@@ -82,7 +44,8 @@ int nft_open(const char *lan_if, const char *table_suffix, struct nft **out)
 {
 	struct nft *n;
 
-	if (!util_is_ident(lan_if, 15) && !(strchr(lan_if, '.') && util_is_printable(lan_if, 15)))
+	/* It is printed inside quotes: no byte outside nftc_ifname_valid's alphabet. */
+	if (!nftc_ifname_valid(lan_if))
 		return -EINVAL;
 	if (*table_suffix && !util_is_ident(table_suffix, 24))
 		return -EINVAL;
@@ -111,46 +74,6 @@ void nft_close(struct nft *n)
 	free(n);
 }
 
-static void base_ruleset(struct nft *n, struct sbuf *b)
-{
-	const char *t = n->inet_table;
-
-	/* Lifecycle profiles (DESIGN §2). Only drops are final here: an accept just hands the
-	 * packet on to the system firewall's own tables. */
-	sb_printf(b,
-		"table inet %s {\n"
-		"  comment \"" NFT_SCHEMA "\"\n"
-		"  map dev_profile { type ether_addr : verdict; }\n"
-		"  chain prof_blocked {\n"
-		"    udp sport 68 udp dport 67 return\n"
-		"    udp sport 546 udp dport 547 return\n"
-		"    icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } "
-		"return\n"
-		"    counter drop\n"
-		"  }\n"
-		"  chain input {\n"
-		"    type filter hook input priority filter - 10; policy accept;\n"
-		"    iifname \"%s\" ether saddr vmap @dev_profile\n"
-		"  }\n"
-		"  chain forward {\n"
-		"    type filter hook forward priority filter - 10; policy accept;\n"
-		"    iifname \"%s\" ether saddr vmap @dev_profile\n"
-		"  }\n"
-		"}\n"
-		"table bridge %s {\n"
-		"  comment \"" NFT_SCHEMA "\"\n"
-		"  map dev_profile { type ether_addr : verdict; }\n"
-		"  chain prof_blocked {\n"
-		"    counter drop\n"
-		"  }\n"
-		"  chain forward {\n"
-		"    type filter hook forward priority filter - 10; policy accept;\n"
-		"    ether saddr vmap @dev_profile\n"
-		"  }\n"
-		"}\n",
-		t, n->lan_if, n->lan_if, t);
-}
-
 /* Reads our table's comment back: 1 same schema, 0 absent, -1 another schema. */
 static int base_state(struct nft *n)
 {
@@ -172,7 +95,7 @@ static int base_state(struct nft *n)
 
 int nft_ensure_base(struct nft *n)
 {
-	struct sbuf b = {0};
+	struct nftc_buf b = {0};
 	int state = base_state(n), ret;
 
 	if (state == 1) {
@@ -181,16 +104,17 @@ int nft_ensure_base(struct nft *n)
 	}
 	if (state == -1) {
 		/* Replaced in the same transaction as the new one is created: no gap. */
-		sb_printf(&b, "delete table inet %s\n", n->inet_table);
-		sb_printf(&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table,
+		nftc_buf_printf(&b, "delete table inet %s\n", n->inet_table);
+		nftc_buf_printf(&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table,
 			n->inet_table);
 	} else {
 		/* The bridge table may have survived alone; make "delete" always succeed. */
-		sb_printf(&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table,
+		nftc_buf_printf(&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table,
 			n->inet_table);
 	}
-	base_ruleset(n, &b);
-	ret = b.err ? b.err : run(n, b.s);
+	ret = b.err ? b.err : nftc_base(&b, n->inet_table, n->lan_if);
+	if (!ret)
+		ret = run(n, b.s);
 	if (!ret)
 		log_info("nft=base table=inet/%s action=%s", n->inet_table,
 			state == -1 ? "replaced" : "created");
@@ -214,24 +138,25 @@ static int mac_cmp(const void *a, const void *b)
 	return memcmp(a, b, 6);
 }
 
-static void elem_cmd(
-	struct nft *n, struct sbuf *b, const char *verb, const uint8_t mac[6], enum ipc_profile p)
+static void elem_cmd(struct nft *n, struct nftc_buf *b, const char *verb, const uint8_t mac[6],
+	enum ipc_profile p)
 {
 	static const char *const fams[] = {"inet", "bridge"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
-		sb_printf(b, "%s element %s %s dev_profile { %02x:%02x:%02x:%02x:%02x:%02x", verb,
-			fams[i], n->inet_table, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		nftc_buf_printf(b, "%s element %s %s dev_profile { %02x:%02x:%02x:%02x:%02x:%02x",
+			verb, fams[i], n->inet_table, mac[0], mac[1], mac[2], mac[3], mac[4],
+			mac[5]);
 		if (p != IPC_PROFILE_NONE)
-			sb_printf(b, " : jump %s", profile_chain(p));
-		sb_printf(b, " }\n");
+			nftc_buf_printf(b, " : jump %s", profile_chain(p));
+		nftc_buf_printf(b, " }\n");
 	}
 }
 
 int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profile)
 {
 	struct ipc_dev_sync_entry key = {.profile = (uint8_t)profile}, *cur;
-	struct sbuf b = {0};
+	struct nftc_buf b = {0};
 	int ret;
 
 	if (profile > IPC_PROFILE_MAX)
@@ -276,7 +201,7 @@ int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profil
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count)
 {
 	struct ipc_dev_sync_entry *copy = NULL;
-	struct sbuf b = {0};
+	struct nftc_buf b = {0};
 	size_t kept = 0;
 	int ret;
 
@@ -303,8 +228,8 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	}
 	/* Flush and refill inside one transaction: packets see the old table or the new one,
 	 * never an empty one. */
-	sb_printf(&b, "flush map inet %s dev_profile\n", n->inet_table);
-	sb_printf(&b, "flush map bridge %s dev_profile\n", n->inet_table);
+	nftc_buf_printf(&b, "flush map inet %s dev_profile\n", n->inet_table);
+	nftc_buf_printf(&b, "flush map bridge %s dev_profile\n", n->inet_table);
 	for (size_t i = 0; i < kept; i++)
 		elem_cmd(n, &b, "add", copy[i].mac, copy[i].profile);
 	ret = b.err ? b.err : run(n, b.s);
@@ -322,11 +247,12 @@ out:
 
 int nft_remove(struct nft *n)
 {
-	struct sbuf b = {0};
+	struct nftc_buf b = {0};
 	int ret;
 
-	sb_printf(&b, "table inet %s\ndelete table inet %s\n", n->inet_table, n->inet_table);
-	sb_printf(&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table, n->inet_table);
+	nftc_buf_printf(&b, "table inet %s\ndelete table inet %s\n", n->inet_table, n->inet_table);
+	nftc_buf_printf(
+		&b, "table bridge %s\ndelete table bridge %s\n", n->inet_table, n->inet_table);
 	ret = b.err ? b.err : run(n, b.s);
 	free(b.s);
 	return ret;

@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "policy/nft.h"
+#include "policy/nft_compile.h"
 
 #include <errno.h>
 #include <nftables/libnftables.h>
@@ -61,6 +62,7 @@ static int scenario(void)
 	CHECK(nft_open("br-lan", "", &n) == 0, 1);
 	CHECK(nft_open("bad name!", "", &bad) == -EINVAL, 1);
 	CHECK(nft_open("br-lan", "x y", &bad) == -EINVAL, 1);
+	CHECK(nft_open("br\"lan", "", &bad) == -EINVAL, 1); /* printed inside quotes */
 	CHECK(nft_ensure_base(n) == 0, 2);
 	CHECK(list("list tables", out, sizeof(out)) == 0, 3);
 	CHECK(strstr(out, "table inet homegate") && strstr(out, "table bridge homegate"), 3);
@@ -93,7 +95,22 @@ static int scenario(void)
 	CHECK(run("add table inet homegate { comment \"homegate-schema-0\"; }") == 0, 9);
 	CHECK(nft_ensure_base(n) == 0, 9);
 	list("list table inet homegate", out, sizeof(out));
-	CHECK(strstr(out, "homegate-schema-1") && strstr(out, "chain prof_blocked"), 9);
+	CHECK(strstr(out, NFTC_SCHEMA) && strstr(out, "chain prof_blocked"), 9);
+	/* the previous schema (no maps toward devices) is upgraded with its elements gone */
+	CHECK(run("delete table inet homegate") == 0, 9);
+	CHECK(run("add table inet homegate { comment \"homegate-schema-1\"; }") == 0, 9);
+	CHECK(run("add map inet homegate dev_profile { type ether_addr : verdict; }") == 0, 9);
+	CHECK(nft_ensure_base(n) == 0, 9);
+	list("list table inet homegate", out, sizeof(out));
+	CHECK(strstr(out, NFTC_SCHEMA) && strstr(out, "map dev_in4") &&
+			strstr(out, "oifname \"br-lan\" ip6 daddr vmap @dev_in6"),
+		9);
+	list("list table bridge homegate", out, sizeof(out));
+	CHECK(strstr(out, NFTC_SCHEMA) && strstr(out, "ether daddr vmap @dev_in"), 9);
+	/* a blocked device still gets only prof_blocked after the upgrade */
+	CHECK(nft_dev_profile(n, m1, IPC_PROFILE_BLOCKED) == 0, 9);
+	list("list map bridge homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:01 : jump prof_blocked"), 9);
 	/* other tables are never touched */
 	CHECK(run("add table inet other") == 0, 10);
 	CHECK(nft_remove(n) == 0, 10);
