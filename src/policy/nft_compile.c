@@ -904,7 +904,9 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 		"flush chain bridge %s forward\n",
 		t, t, t, t, t);
 	/* Lifecycle profiles (DESIGN §2). Only drops are final here: an accept just hands the
-	 * packet on to the system firewall's own tables. */
+	 * packet on to the system firewall's own tables. LAN <-> LAN traffic is decided in the
+	 * bridge table alone: with br_netfilter loaded, bridged packets also cross the inet
+	 * forward hook (in and out "<LAN>"), and must not meet the inet chains a second time. */
 	nftc_buf_printf(b,
 		"table inet %s {\n"
 		"\tchain prof_blocked {\n"
@@ -918,6 +920,7 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 		"\t\tiifname \"%s\" ether saddr vmap @dev_profile\n"
 		"\t}\n"
 		"\tchain forward {\n"
+		"\t\tiifname \"%s\" oifname \"%s\" return\n"
 		"\t\tiifname \"%s\" ether saddr vmap @dev_profile\n"
 		"\t\toifname \"%s\" ip daddr vmap @dev_in4\n"
 		"\t\toifname \"%s\" ip6 daddr vmap @dev_in6\n"
@@ -932,7 +935,7 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 		"\t\tether daddr vmap @dev_in\n"
 		"\t}\n"
 		"}\n",
-		t, lan_if, lan_if, lan_if, lan_if, t);
+		t, lan_if, lan_if, lan_if, lan_if, lan_if, lan_if, t);
 	return buf_finish(b, start, 0);
 }
 

@@ -15,7 +15,8 @@
  *   table inet T    sets lan4 lan6 (local-networks) gw4 gw6 (the gateway's LAN addresses);
  *                   maps dev_profile (ether saddr -> jump out_<P> | prof_blocked), dev_in4 and
  *                   dev_in6 (ip / ip6 daddr -> jump in_<P>); base chains input and forward at
- *                   priority filter - 10, policy accept.
+ *                   priority filter - 10, policy accept; forward returns LAN <-> LAN packets
+ *                   (br_netfilter hands bridged ones to it) to leave them to the bridge table.
  *   table bridge T  maps dev_profile (-> jump bout_<P> | prof_blocked) and dev_in (ether daddr
  *                   -> jump bin_<P>); base chain forward.
  *
