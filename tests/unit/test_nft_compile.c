@@ -702,6 +702,7 @@ static void test_standalone_example(void **state)
 		nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, NULL, bad_addrs),
 		-EINVAL);
 	assert_int_equal(b.len, 0);
+	nftc_buf_free(&b);
 	mud_free(mf);
 }
 
