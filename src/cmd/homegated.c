@@ -55,6 +55,10 @@ struct parent {
 	/* DEV_SYNC chunks are staged until the final one, then applied in one transaction. */
 	struct ipc_dev_sync_entry *staging;
 	size_t nstaging;
+	/* A compiled profile arriving in chunks (IPC_E2P_PROFILE). */
+	struct pol_policy pstage;
+	char pstage_id[IPC_PROFILE_ID_LEN], pstage_auth[256];
+	bool pstage_open;
 };
 
 static void engine_start(void *arg);
@@ -148,6 +152,58 @@ static bool mac_ok(const uint8_t mac[6])
 	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
 }
 
+/* One chunk of a compiled profile. The rules are the engine's struct pol_rule (the same
+ * binary: the engine is our own fork), taken as untrusted bytes: strings must end inside their
+ * arrays; nftc_check, run by nft_profile_install, checks every field before anything is
+ * compiled. Returns false for a chunk that is malformed (the engine is then killed). */
+static bool profile_chunk(struct parent *p, const struct ipc_msg *m)
+{
+	const struct ipc_profile_chunk *h = (const void *)m->payload;
+	size_t n = h->nrules;
+	char err[256];
+	int ret;
+
+	if (m->hdr.len != sizeof(*h) + n * sizeof(struct pol_rule) ||
+		memchr(h->authority, 0, sizeof(h->authority)) == NULL ||
+		(!h->first && !p->pstage_open))
+		return false;
+	if (h->first) {
+		pol_clear(&p->pstage);
+		memcpy(p->pstage_id, h->id, sizeof(p->pstage_id));
+		memcpy(p->pstage_auth, h->authority, sizeof(p->pstage_auth));
+		p->pstage_open = true;
+	} else if (memcmp(p->pstage_id, h->id, sizeof(p->pstage_id)) != 0) {
+		return false;
+	}
+	if (p->pstage.count + n > IPC_PROFILE_MAX_RULES)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct pol_rule r;
+
+		memcpy(&r, (const uint8_t *)(h + 1) + i * sizeof(r), sizeof(r));
+		if (!memchr(r.acl, 0, sizeof(r.acl)) || !memchr(r.name, 0, sizeof(r.name)) ||
+			!memchr(r.value, 0, sizeof(r.value)))
+			return false;
+		if (pol_add(&p->pstage, &r) < 0)
+			fatalx("parent=profile error=oom");
+	}
+	if (!h->final)
+		return true;
+	p->pstage_open = false;
+	ret = nft_profile_install(
+		p->nft, p->pstage_id, p->pstage_auth, &p->pstage, err, sizeof(err));
+	if (ret == -EINVAL) {
+		log_warnx("enforce=profile error=\"%s\"", err);
+		pol_clear(&p->pstage);
+		return false;
+	}
+	log_info("enforce=profile id=%.12s rules=%u result=%s", p->pstage_id, p->pstage.count,
+		ret ? strerror(-ret) : "ok");
+	pol_clear(&p->pstage);
+	reply(p, h->seq, ret);
+	return true;
+}
+
 static void handle_op(struct parent *p, const struct ipc_msg *m)
 {
 	switch (m->hdr.type) {
@@ -159,11 +215,33 @@ static void handle_op(struct parent *p, const struct ipc_msg *m)
 		struct ipc_dev_profile op;
 
 		memcpy(&op, m->payload, sizeof(op));
-		if (op.profile > IPC_PROFILE_MAX || !mac_ok(op.mac)) {
+		if (op.profile > IPC_PROFILE_MAX || op.profile == IPC_PROFILE_POLICY ||
+			!mac_ok(op.mac)) {
 			engine_kill(p, "invalid profile op");
 			return;
 		}
 		reply(p, op.seq, nft_dev_profile(p->nft, op.mac, op.profile));
+		break;
+	}
+	case IPC_E2P_PROFILE:
+		if (!profile_chunk(p, m))
+			engine_kill(p, "invalid profile");
+		break;
+	case IPC_E2P_DEV_POLICY: {
+		struct ipc_dev_policy op;
+		int ret;
+
+		memcpy(&op, m->payload, sizeof(op));
+		if (!mac_ok(op.mac) || op.naddrs > IPC_DEV_ADDRS) {
+			engine_kill(p, "invalid policy op");
+			return;
+		}
+		ret = nft_dev_policy(p->nft, &op);
+		if (ret == -EINVAL) {
+			engine_kill(p, "policy op for an unknown profile or a bad address");
+			return;
+		}
+		reply(p, op.seq, ret);
 		break;
 	}
 	case IPC_E2P_DEV_SYNC: {
@@ -176,7 +254,8 @@ static void handle_op(struct parent *p, const struct ipc_msg *m)
 			return;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (s->e[i].profile > IPC_PROFILE_MAX || !mac_ok(s->e[i].mac)) {
+			if (s->e[i].profile > IPC_PROFILE_MAX || !mac_ok(s->e[i].mac) ||
+				s->e[i].naddrs > IPC_DEV_ADDRS) {
 				engine_kill(p, "invalid sync entry");
 				return;
 			}
@@ -268,6 +347,8 @@ static void engine_start(void *arg)
 	p->ipc_fd = sv[0];
 	p->ready_ms = 0;
 	p->nstaging = 0;
+	p->pstage_open = false; /* a profile half sent by a dead engine is dropped */
+	pol_clear(&p->pstage);
 	log_info("engine=start pid=%d restarts=%u", (int)pid, p->restarts);
 	if (ev_io_add(p->loop, p->ipc_fd, EPOLLIN, ipc_ready, p) < 0)
 		fatalx("parent=ipc error=\"cannot watch channel\"");
@@ -461,6 +542,10 @@ int main(int argc, char **argv)
 	ret = nft_ensure_base(p.nft);
 	if (ret < 0)
 		fatalx("parent=start error=\"cannot install the nftables base table\"");
+	if (nft_set_lan(p.nft) < 0)
+		log_warnx("parent=lan if=%s error=\"cannot read its addresses: DNS and NTP to the "
+			  "gateway and local-networks stay empty\"",
+			p.cfg.lan_interface);
 
 	if (!foreground && daemon(0, 0) < 0)
 		fatal("parent=daemon");
@@ -487,6 +572,7 @@ int main(int argc, char **argv)
 	if (p.capture_fd >= 0)
 		close(p.capture_fd);
 	free(p.staging);
+	pol_clear(&p.pstage);
 	ev_loop_free(p.loop);
 	log_info("parent=exit");
 	return 0;

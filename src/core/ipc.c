@@ -26,6 +26,8 @@ static const struct ipc_rule ipc_rules[] = {
 	{IPC_E2P_READY, 1, 0, 0, 0},
 	{IPC_E2P_DEV_PROFILE, 1, sizeof(struct ipc_dev_profile), sizeof(struct ipc_dev_profile), 0},
 	{IPC_E2P_DEV_SYNC, 1, offsetof(struct ipc_dev_sync, e), sizeof(struct ipc_dev_sync), 0},
+	{IPC_E2P_PROFILE, 1, sizeof(struct ipc_profile_chunk), IPC_MAX_PAYLOAD, 0},
+	{IPC_E2P_DEV_POLICY, 1, sizeof(struct ipc_dev_policy), sizeof(struct ipc_dev_policy), 0},
 };
 
 int ipc_send(int sock, enum ipc_type type, const void *payload, size_t len, int fd)

@@ -10,7 +10,9 @@
 
 #include "core/util.h"
 
-#define IPC_MAX_PAYLOAD 4096
+/* Large enough for a chunk of a compiled profile's rules; AF_UNIX SOCK_SEQPACKET carries it in
+ * one message (the socket buffer is larger). */
+#define IPC_MAX_PAYLOAD 65536
 
 enum ipc_type {
 	/* parent -> engine */
@@ -21,6 +23,8 @@ enum ipc_type {
 	IPC_E2P_READY = 64,  /* no payload: engine has loaded state and serves */
 	IPC_E2P_DEV_PROFILE, /* struct ipc_dev_profile: put a device under a lifecycle profile */
 	IPC_E2P_DEV_SYNC,    /* struct ipc_dev_sync: the complete device -> profile table */
+	IPC_E2P_PROFILE, /* struct ipc_profile_chunk + rules: install or refresh a compiled profile */
+	IPC_E2P_DEV_POLICY, /* struct ipc_dev_policy: put a device under a compiled profile */
 };
 
 struct ipc_hdr {
@@ -47,7 +51,16 @@ struct ipc_fd {
 enum ipc_profile {
 	IPC_PROFILE_NONE = 0, /* no entry: the system firewall alone decides */
 	IPC_PROFILE_BLOCKED,  /* nothing but DHCP */
-	IPC_PROFILE_MAX = IPC_PROFILE_BLOCKED,
+	IPC_PROFILE_POLICY,   /* a compiled profile, named by its id (sync entries only) */
+	IPC_PROFILE_MAX = IPC_PROFILE_POLICY,
+};
+
+#define IPC_PROFILE_ID_LEN 12 /* lower-case hex digits of a compiled profile's id */
+#define IPC_DEV_ADDRS	   8  /* addresses per device in the maps toward devices */
+
+struct ipc_addr {
+	uint8_t family; /* 4 or 6; 0 = unused slot */
+	uint8_t a[16];	/* IPv4 in the first 4 bytes */
 };
 
 struct ipc_dev_profile {
@@ -57,13 +70,15 @@ struct ipc_dev_profile {
 	uint8_t pad;
 };
 
-#define IPC_SYNC_MAX ((IPC_MAX_PAYLOAD - 8) / 8)
-
 struct ipc_dev_sync_entry {
 	uint8_t mac[6];
-	uint8_t profile;
-	uint8_t pad;
+	uint8_t profile;	     /* enum ipc_profile */
+	uint8_t naddrs;		     /* of addrs, for IPC_PROFILE_POLICY */
+	char id[IPC_PROFILE_ID_LEN]; /* IPC_PROFILE_POLICY: the profile, installed before */
+	struct ipc_addr addrs[IPC_DEV_ADDRS];
 };
+
+#define IPC_SYNC_MAX ((IPC_MAX_PAYLOAD - 8) / sizeof(struct ipc_dev_sync_entry))
 
 struct ipc_dev_sync {
 	uint32_t seq;
@@ -71,6 +86,30 @@ struct ipc_dev_sync {
 	uint8_t final; /* last chunk: the parent removes entries not named in any chunk */
 	uint8_t pad;
 	struct ipc_dev_sync_entry e[IPC_SYNC_MAX];
+};
+
+/* One device under a compiled profile: its MAC (from the device) and addresses (toward it). */
+struct ipc_dev_policy {
+	uint32_t seq;
+	uint8_t mac[6];
+	uint8_t naddrs;
+	uint8_t pad;
+	char id[IPC_PROFILE_ID_LEN];
+	struct ipc_addr addrs[IPC_DEV_ADDRS];
+};
+
+/* A compiled profile travels as its abstract rules (struct pol_rule, validated field by field by
+ * the parent, which compiles them itself), in chunks: the first chunk starts it, the final one
+ * installs it. The parent recomputes the id from the rules and refuses a mismatch. */
+#define IPC_PROFILE_MAX_RULES 1024
+
+struct ipc_profile_chunk {
+	uint32_t seq;
+	char id[IPC_PROFILE_ID_LEN];
+	uint16_t nrules; /* in this chunk */
+	uint8_t first, final;
+	char authority[256]; /* host of the MUD URL, NUL-terminated; "" when not needed */
+			     /* then nrules rules */
 };
 
 struct ipc_op_result {

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "engine/enforce.h"
 #include "engine/mudmgr.h"
 #include "engine/registry.h"
 #include "mud/mud_parse.h"
@@ -36,6 +37,7 @@ struct engine {
 	struct store *store;
 	struct registry *reg;
 	struct mudmgr *mud;
+	struct enforce *enf;
 	struct control *ctl;
 	struct control_status status;
 	struct ev_timer flush_timer;
@@ -43,21 +45,6 @@ struct engine {
 	bool hello, ready;
 	int exit_code;
 };
-
-static enum ipc_profile state_profile(enum dev_state s)
-{
-	switch (s) {
-	case DEV_BLOCKED:
-		return IPC_PROFILE_BLOCKED;
-	case DEV_NEW:
-	case DEV_PENDING:
-	case DEV_APPROVED:
-	case DEV_QUARANTINED:
-	case DEV_FORGOTTEN:
-		break;
-	}
-	return IPC_PROFILE_NONE;
-}
 
 static void engine_stop(struct engine *e, int code)
 {
@@ -79,58 +66,26 @@ static void send_or_die(struct engine *e, enum ipc_type type, const void *p, siz
 static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_state to, void *arg)
 {
 	struct engine *e = arg;
-	struct ipc_dev_profile op = {.seq = ++e->seq, .profile = (uint8_t)state_profile(to)};
 
+	(void)from;
 	if (to == DEV_FORGOTTEN && e->mud)
 		mudmgr_forget(e->mud, mac);
-	if (state_profile(from) == state_profile(to) && from != to)
-		return;
-	if (from == to && to == DEV_NEW)
-		return;
-	memcpy(op.mac, mac->b, 6);
-	send_or_die(e, IPC_E2P_DEV_PROFILE, &op, sizeof(op));
+	/* Before the first sync there is nothing in the parent to keep in step. */
+	if (e->ready && e->enf)
+		enforce_device(e->enf, mac);
 }
 
-struct sync_ctx {
-	struct engine *e;
-	struct ipc_dev_sync msg;
-};
-
-static void sync_send(struct sync_ctx *s, bool final)
+static int enforce_send(enum ipc_type type, const void *p, size_t len, void *arg)
 {
-	s->msg.seq = ++s->e->seq;
-	s->msg.final = final;
-	send_or_die(s->e, IPC_E2P_DEV_SYNC, &s->msg,
-		offsetof(struct ipc_dev_sync, e) + s->msg.count * sizeof(s->msg.e[0]));
-	s->msg.count = 0;
-}
+	struct engine *e = arg;
+	int ret = ipc_send(e->ipc_fd, type, p, len, -1);
 
-static int sync_one(const struct device *dev, void *arg)
-{
-	struct sync_ctx *s = arg;
-	enum ipc_profile p = state_profile(dev->state);
-
-	if (p == IPC_PROFILE_NONE)
-		return 0;
-	memcpy(s->msg.e[s->msg.count].mac, dev->mac.b, 6);
-	s->msg.e[s->msg.count].profile = (uint8_t)p;
-	if (++s->msg.count == IPC_SYNC_MAX)
-		sync_send(s, false);
-	return 0;
-}
-
-/* Tells the parent the complete device -> profile table: after a restart the kernel keeps the
- * old rules until this replaces them atomically. */
-static void engine_sync(struct engine *e)
-{
-	struct sync_ctx *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		fatalx("engine=sync error=oom");
-	s->e = e;
-	registry_foreach(e->reg, sync_one, s);
-	sync_send(s, true);
-	free(s);
+	if (ret < 0) {
+		errno = -ret;
+		log_warn("ipc=send type=%d", (int)type);
+		engine_stop(e, 1);
+	}
+	return ret;
 }
 
 static void hook_ready(int fd, uint32_t events, void *arg)
@@ -281,7 +236,11 @@ static void maybe_ready(struct engine *e)
 		engine_stop(e, 1);
 		return;
 	}
-	engine_sync(e);
+	/* The parent keeps the old rules until this replaces them atomically (fail-static). */
+	if (enforce_sync(e->enf) < 0) {
+		engine_stop(e, 1);
+		return;
+	}
 	send_or_die(e, IPC_E2P_READY, NULL, 0);
 	e->ready = true;
 	log_info("engine=ready devices=%u restarts=%u", registry_count(e->reg),
@@ -396,6 +355,9 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	ret = mudmgr_open(e.loop, e.store, e.reg, cfg, &e.mud);
 	if (ret < 0)
 		fatalx("engine=start error=\"MUD manager: %s\"", strerror(-ret));
+	ret = enforce_open(e.reg, e.mud, enforce_send, &e, &e.enf);
+	if (ret < 0)
+		fatalx("engine=start error=\"enforcement: %s\"", strerror(-ret));
 	if (ev_signal_add(e.loop, SIGTERM, on_signal, &e) < 0 ||
 		ev_signal_add(e.loop, SIGINT, on_signal, &e) < 0 ||
 		ev_io_add(e.loop, ipc_fd, EPOLLIN, ipc_ready, &e) < 0)
@@ -408,6 +370,7 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 		e.exit_code = 1;
 	registry_flush(e.reg);
 	control_close(e.ctl);
+	enforce_close(e.enf);
 	mudmgr_close(e.mud);
 	curl_global_cleanup();
 	registry_close(e.reg);

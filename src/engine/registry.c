@@ -775,6 +775,9 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	}
 	if (mud_changed)
 		log_info("dev=%s action=mud_url source=%s", m, hg_source_name(ev->source));
+	/* New addresses move the device's entries toward it (from == to: no transition). */
+	if (!created && (ch & SAVE_ADDRS) && reg->observer)
+		reg->observer(mac, d->state, d->state, reg->observer_arg);
 	return 0;
 fail:
 	if (created)
@@ -966,6 +969,9 @@ int registry_set_mud(struct registry *reg, const struct hg_mac *mac, const char 
 
 		log_info("dev=%s action=mud status=%s hash=%.12s who=%s", util_mac_format(mac, m),
 			status, hash, actor->who);
+		/* What the device may do can follow from its MUD file (from == to). */
+		if (reg->observer)
+			reg->observer(mac, d->state, d->state, reg->observer_arg);
 	}
 	return 0;
 fail:

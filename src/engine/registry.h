@@ -108,7 +108,8 @@ int registry_foreach(
 
 /* Called after every committed lifecycle change (including creation, with from == to == DEV_NEW,
  * and forget, with to == DEV_FORGOTTEN) so the engine can ask the parent for the matching
- * enforcement profile. One observer; NULL removes it. */
+ * enforcement profile; also with from == to when a device's addresses or MUD decision change,
+ * since its profile may follow from them. One observer; NULL removes it. */
 typedef void (*registry_state_cb)(
 	const struct hg_mac *mac, enum dev_state from, enum dev_state to, void *arg);
 void registry_set_observer(struct registry *reg, registry_state_cb cb, void *arg);

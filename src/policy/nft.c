@@ -6,6 +6,9 @@
 #include "core/util.h"
 #include "policy/nft_compile.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
@@ -23,6 +26,9 @@ struct nft {
 	 * keeps this rather than reading the kernel back. Sorted by MAC. */
 	struct ipc_dev_sync_entry *applied;
 	size_t napplied, capplied;
+	/* Compiled profiles installed by this parent (their chains exist in the kernel). */
+	char (*profiles)[IPC_PROFILE_ID_LEN];
+	size_t nprofiles, cprofiles;
 };
 
 static int run(struct nft *n, const char *script)
@@ -71,6 +77,7 @@ void nft_close(struct nft *n)
 		return;
 	nft_ctx_free(n->ctx);
 	free(n->applied);
+	free(n->profiles);
 	free(n);
 }
 
@@ -122,61 +129,147 @@ int nft_ensure_base(struct nft *n)
 	return ret;
 }
 
-static const char *profile_chain(enum ipc_profile p)
-{
-	switch (p) {
-	case IPC_PROFILE_BLOCKED:
-		return "prof_blocked";
-	case IPC_PROFILE_NONE:
-		break;
-	}
-	return NULL;
-}
-
 static int mac_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, 6);
 }
 
-static void elem_cmd(struct nft *n, struct nftc_buf *b, const char *verb, const uint8_t mac[6],
-	enum ipc_profile p)
+static bool id_ok(const char *id)
 {
-	static const char *const fams[] = {"inet", "bridge"};
+	for (size_t i = 0; i < IPC_PROFILE_ID_LEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return true;
+}
 
-	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
-		nftc_buf_printf(b, "%s element %s %s dev_profile { %02x:%02x:%02x:%02x:%02x:%02x",
-			verb, fams[i], n->inet_table, mac[0], mac[1], mac[2], mac[3], mac[4],
-			mac[5]);
-		if (p != IPC_PROFILE_NONE)
-			nftc_buf_printf(b, " : jump %s", profile_chain(p));
-		nftc_buf_printf(b, " }\n");
+static bool installed(const struct nft *n, const char *id)
+{
+	for (size_t i = 0; i < n->nprofiles; i++)
+		if (memcmp(n->profiles[i], id, IPC_PROFILE_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
+static void addr_text(const struct ipc_addr *a, char *buf, size_t len)
+{
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)len);
+}
+
+/* Every element an entry puts into our maps, added or deleted. */
+static void elem_cmd(
+	struct nft *n, struct nftc_buf *b, const char *verb, const struct ipc_dev_sync_entry *e)
+{
+	const char *t = n->inet_table;
+	bool add = strcmp(verb, "add") == 0;
+	char mac[HG_MAC_STRLEN], id[IPC_PROFILE_ID_LEN + 1];
+
+	util_mac_format((const struct hg_mac *)(const void *)e->mac, mac);
+	memcpy(id, e->id, IPC_PROFILE_ID_LEN);
+	id[IPC_PROFILE_ID_LEN] = 0;
+	if (e->profile == IPC_PROFILE_BLOCKED) {
+		nftc_buf_printf(b, "%s element inet %s dev_profile { %s%s }\n", verb, t, mac,
+			add ? " : jump prof_blocked" : "");
+		nftc_buf_printf(b, "%s element bridge %s dev_profile { %s%s }\n", verb, t, mac,
+			add ? " : jump prof_blocked" : "");
+		return;
+	}
+	if (e->profile != IPC_PROFILE_POLICY)
+		return;
+	if (add) {
+		nftc_buf_printf(
+			b, "add element inet %s dev_profile { %s : jump out_%s }\n", t, mac, id);
+		nftc_buf_printf(
+			b, "add element bridge %s dev_profile { %s : jump bout_%s }\n", t, mac, id);
+		nftc_buf_printf(
+			b, "add element bridge %s dev_in { %s : jump bin_%s }\n", t, mac, id);
+	} else {
+		nftc_buf_printf(b, "delete element inet %s dev_profile { %s }\n", t, mac);
+		nftc_buf_printf(b, "delete element bridge %s dev_profile { %s }\n", t, mac);
+		nftc_buf_printf(b, "delete element bridge %s dev_in { %s }\n", t, mac);
+	}
+	for (unsigned i = 0; i < e->naddrs && i < IPC_DEV_ADDRS; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		addr_text(&e->addrs[i], a, sizeof(a));
+		nftc_buf_printf(b, "%s element inet %s %s { %s%s%s }\n", verb, t,
+			e->addrs[i].family == 4 ? "dev_in4" : "dev_in6", a,
+			add ? " : jump in_" : "", add ? id : "");
 	}
 }
 
-int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profile)
+/* An entry as the parent will apply it: valid profile, installed id, addresses of a known
+ * family and not claimed by another device (a stale lease: the first holder keeps it). */
+static int entry_check(const struct nft *n, struct ipc_dev_sync_entry *e,
+	const struct ipc_dev_sync_entry *others, size_t nothers)
 {
-	struct ipc_dev_sync_entry key = {.profile = (uint8_t)profile}, *cur;
+	static const uint8_t zero[6];
+
+	if (e->profile > IPC_PROFILE_MAX || (e->mac[0] & 1) || memcmp(e->mac, zero, 6) == 0)
+		return -EINVAL;
+	if (e->profile != IPC_PROFILE_POLICY) {
+		memset(e->id, 0, sizeof(e->id));
+		e->naddrs = 0;
+		memset(e->addrs, 0, sizeof(e->addrs));
+		return 0;
+	}
+	if (!id_ok(e->id) || !installed(n, e->id) || e->naddrs > IPC_DEV_ADDRS)
+		return -EINVAL;
+	for (unsigned i = 0; i < e->naddrs; i++) {
+		if (e->addrs[i].family != 4 && e->addrs[i].family != 6)
+			return -EINVAL;
+		if (e->addrs[i].family == 4)
+			memset(e->addrs[i].a + 4, 0, 12);
+	}
+	/* Drop duplicates within the entry and addresses another device holds. */
+	for (unsigned i = 0; i < e->naddrs;) {
+		bool dup = false;
+
+		for (unsigned k = 0; k < i && !dup; k++)
+			dup = memcmp(&e->addrs[k], &e->addrs[i], sizeof(e->addrs[i])) == 0;
+		for (size_t o = 0; o < nothers && !dup; o++) {
+			if (memcmp(others[o].mac, e->mac, 6) == 0 ||
+				others[o].profile != IPC_PROFILE_POLICY)
+				continue;
+			for (unsigned k = 0; k < others[o].naddrs && !dup; k++)
+				dup = memcmp(&others[o].addrs[k], &e->addrs[i],
+					      sizeof(e->addrs[i])) == 0;
+		}
+		if (dup) {
+			memmove(&e->addrs[i], &e->addrs[i + 1],
+				(e->naddrs - i - 1) * sizeof(e->addrs[0]));
+			e->naddrs--;
+			memset(&e->addrs[e->naddrs], 0, sizeof(e->addrs[0]));
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Replaces the applied state of one device (key e->mac) by e; profile NONE removes it. */
+static int dev_apply(struct nft *n, struct ipc_dev_sync_entry *e)
+{
+	struct ipc_dev_sync_entry *cur;
 	struct nftc_buf b = {0};
 	int ret;
 
-	if (profile > IPC_PROFILE_MAX)
-		return -EINVAL;
-	memcpy(key.mac, mac, 6);
-	cur = n->napplied ? bsearch(&key, n->applied, n->napplied, sizeof(key), mac_cmp) : NULL;
-	if (cur && cur->profile == profile)
-		return 0;
-	if (!cur && profile == IPC_PROFILE_NONE)
-		return 0;
-	if (cur)
-		elem_cmd(n, &b, "delete", mac, IPC_PROFILE_NONE);
-	if (profile != IPC_PROFILE_NONE)
-		elem_cmd(n, &b, "add", mac, profile);
-	ret = b.err ? b.err : run(n, b.s);
-	free(b.s);
+	ret = entry_check(n, e, n->applied, n->napplied);
 	if (ret)
 		return ret;
-	if (cur && profile != IPC_PROFILE_NONE) {
-		cur->profile = (uint8_t)profile;
+	cur = n->napplied ? bsearch(e, n->applied, n->napplied, sizeof(*e), mac_cmp) : NULL;
+	if (cur && memcmp(cur, e, sizeof(*e)) == 0)
+		return 0;
+	if (!cur && e->profile == IPC_PROFILE_NONE)
+		return 0;
+	if (cur)
+		elem_cmd(n, &b, "delete", cur);
+	elem_cmd(n, &b, "add", e);
+	ret = b.err ? b.err : b.s ? run(n, b.s) : 0;
+	nftc_buf_free(&b);
+	if (ret)
+		return ret;
+	if (cur && e->profile != IPC_PROFILE_NONE) {
+		*cur = *e;
 	} else if (cur) {
 		size_t i = (size_t)(cur - n->applied);
 
@@ -192,8 +285,69 @@ int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profil
 			n->applied = p;
 			n->capplied = cap;
 		}
-		n->applied[n->napplied++] = key;
-		qsort(n->applied, n->napplied, sizeof(key), mac_cmp);
+		n->applied[n->napplied++] = *e;
+		qsort(n->applied, n->napplied, sizeof(*e), mac_cmp);
+	}
+	return 0;
+}
+
+int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profile)
+{
+	struct ipc_dev_sync_entry e = {.profile = (uint8_t)profile};
+
+	if (profile == IPC_PROFILE_POLICY || profile > IPC_PROFILE_MAX)
+		return -EINVAL;
+	memcpy(e.mac, mac, 6);
+	return dev_apply(n, &e);
+}
+
+int nft_dev_policy(struct nft *n, const struct ipc_dev_policy *op)
+{
+	struct ipc_dev_sync_entry e = {.profile = IPC_PROFILE_POLICY, .naddrs = op->naddrs};
+
+	memcpy(e.mac, op->mac, 6);
+	memcpy(e.id, op->id, sizeof(e.id));
+	memcpy(e.addrs, op->addrs, sizeof(e.addrs));
+	return dev_apply(n, &e);
+}
+
+int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const char *authority,
+	const struct pol_policy *p, char *err, size_t errlen)
+{
+	char want[NFTC_ID_LEN + 1], got[NFTC_ID_LEN + 1];
+	struct nftc_buf b = {0};
+	int ret;
+
+	memcpy(want, id, IPC_PROFILE_ID_LEN);
+	want[IPC_PROFILE_ID_LEN] = 0;
+	if (!id_ok(want))
+		return util_errf(err, errlen, "profile id is not 12 hex digits");
+	ret = nftc_check(p, authority[0] ? authority : NULL, err, errlen);
+	if (ret)
+		return ret;
+	ret = nftc_profile_id(p, authority[0] ? authority : NULL, got);
+	if (ret)
+		return util_errf(err, errlen, "cannot compute the profile id");
+	if (strcmp(want, got) != 0)
+		return util_errf(
+			err, errlen, "profile id %s does not match its rules (%s)", want, got);
+	ret = nftc_profile(&b, n->inet_table, p, authority[0] ? authority : NULL, got);
+	if (!ret)
+		ret = b.err ? b.err : run(n, b.s);
+	nftc_buf_free(&b);
+	if (ret)
+		return ret;
+	if (!installed(n, want)) {
+		if (n->nprofiles == n->cprofiles) {
+			size_t cap = n->cprofiles ? n->cprofiles * 2 : 16;
+			void *q = reallocarray(n->profiles, cap, sizeof(*n->profiles));
+
+			if (!q)
+				return -ENOMEM;
+			n->profiles = q;
+			n->cprofiles = cap;
+		}
+		memcpy(n->profiles[n->nprofiles++], want, IPC_PROFILE_ID_LEN);
 	}
 	return 0;
 }
@@ -203,7 +357,7 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	struct ipc_dev_sync_entry *copy = NULL;
 	struct nftc_buf b = {0};
 	size_t kept = 0;
-	int ret;
+	int ret = 0;
 
 	if (count) {
 		copy = calloc(count, sizeof(*copy));
@@ -211,12 +365,13 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < count; i++) {
-		if (e[i].profile > IPC_PROFILE_MAX) {
-			ret = -EINVAL;
+		struct ipc_dev_sync_entry x = e[i];
+
+		ret = entry_check(n, &x, copy, kept);
+		if (ret)
 			goto out;
-		}
-		if (e[i].profile != IPC_PROFILE_NONE)
-			copy[kept++] = e[i];
+		if (x.profile != IPC_PROFILE_NONE)
+			copy[kept++] = x;
 	}
 	if (kept)
 		qsort(copy, kept, sizeof(*copy), mac_cmp);
@@ -226,12 +381,15 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 			goto out;
 		}
 	}
-	/* Flush and refill inside one transaction: packets see the old table or the new one,
-	 * never an empty one. */
+	/* Flush and refill inside one transaction: packets see the old maps or the new ones,
+	 * never empty ones. */
 	nftc_buf_printf(&b, "flush map inet %s dev_profile\n", n->inet_table);
+	nftc_buf_printf(&b, "flush map inet %s dev_in4\n", n->inet_table);
+	nftc_buf_printf(&b, "flush map inet %s dev_in6\n", n->inet_table);
 	nftc_buf_printf(&b, "flush map bridge %s dev_profile\n", n->inet_table);
+	nftc_buf_printf(&b, "flush map bridge %s dev_in\n", n->inet_table);
 	for (size_t i = 0; i < kept; i++)
-		elem_cmd(n, &b, "add", copy[i].mac, copy[i].profile);
+		elem_cmd(n, &b, "add", &copy[i]);
 	ret = b.err ? b.err : run(n, b.s);
 	if (ret)
 		goto out;
@@ -241,7 +399,82 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	copy = NULL;
 out:
 	free(copy);
-	free(b.s);
+	nftc_buf_free(&b);
+	return ret;
+}
+
+/* The network part of addr under a prefix of bits, as text. */
+static void prefix_text(int family, const void *addr, unsigned bits, char *buf, size_t len)
+{
+	uint8_t a[16] = {0};
+	size_t n = family == AF_INET ? 4 : 16;
+	char t[INET6_ADDRSTRLEN];
+
+	memcpy(a, addr, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned keep = bits > i * 8 ? (bits - i * 8 >= 8 ? 8 : bits - i * 8) : 0;
+
+		a[i] &= (uint8_t)(0xff00 >> keep);
+	}
+	inet_ntop(family, a, t, sizeof(t));
+	snprintf(buf, len, "%s/%u", t, bits);
+}
+
+static unsigned mask_bits(const uint8_t *m, size_t n)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (int b = 7; b >= 0 && (m[i] >> b) & 1; b--)
+			bits++;
+	return bits;
+}
+
+int nft_set_lan(struct nft *n)
+{
+	const char *t = n->inet_table;
+	struct ifaddrs *ifa = NULL;
+	struct nftc_buf b = {0};
+	unsigned count = 0;
+	int ret;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	nftc_buf_printf(&b, "flush set inet %s gw4\nflush set inet %s gw6\n", t, t);
+	nftc_buf_printf(&b, "flush set inet %s lan4\nflush set inet %s lan6\n", t, t);
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN + 8];
+		const void *addr, *mask;
+		int fam;
+		size_t alen;
+
+		if (!i->ifa_addr || !i->ifa_netmask || strcmp(i->ifa_name, n->lan_if) != 0)
+			continue;
+		fam = i->ifa_addr->sa_family;
+		if (fam == AF_INET) {
+			addr = &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+			mask = &((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr;
+			alen = 4;
+		} else if (fam == AF_INET6) {
+			addr = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+			mask = &((struct sockaddr_in6 *)(void *)i->ifa_netmask)->sin6_addr;
+			alen = 16;
+		} else {
+			continue;
+		}
+		inet_ntop(fam, addr, a, sizeof(a));
+		prefix_text(fam, addr, mask_bits(mask, alen), pfx, sizeof(pfx));
+		nftc_buf_printf(&b, "add element inet %s %s { %s }\n", t,
+			fam == AF_INET ? "gw4" : "gw6", a);
+		nftc_buf_printf(&b, "add element inet %s %s { %s }\n", t,
+			fam == AF_INET ? "lan4" : "lan6", pfx);
+		count++;
+	}
+	freeifaddrs(ifa);
+	ret = b.err ? b.err : run(n, b.s);
+	nftc_buf_free(&b);
+	if (!ret)
+		log_info("nft=lan if=%s addresses=%u", n->lan_if, count);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/ipc.h"
+#include "policy/policy.h"
 
 struct nft;
 
@@ -24,8 +25,25 @@ int nft_ensure_base(struct nft *n);
 /* Puts one device under a lifecycle profile (IPC_PROFILE_NONE removes its entry). */
 int nft_dev_profile(struct nft *n, const uint8_t mac[6], enum ipc_profile profile);
 
+/* Installs (or refreshes: loading again replaces the chains' rules) the compiled profile of p
+ * under id, which must be nftc_profile_id(p, authority): the parent recomputes it, so an id
+ * always names the rules it was made from. authority "" when not needed. 0, -EINVAL with the
+ * reason in err (an invalid policy, a wrong id), -EIO when nft refused, -ENOMEM. */
+int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const char *authority,
+	const struct pol_policy *p, char *err, size_t errlen);
+
+/* Puts one device under an installed compiled profile: its MAC in the inet and bridge
+ * dev_profile maps and in bridge dev_in, its addresses in dev_in4 / dev_in6. -EINVAL for an
+ * unknown profile or a bad address; an address another device holds is left to that device. */
+int nft_dev_policy(struct nft *n, const struct ipc_dev_policy *op);
+
 /* Replaces the whole device -> profile table in one atomic transaction. */
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count);
+
+/* Fills the gateway's own addresses (gw4, gw6: DNS and NTP are allowed to them) and the LAN
+ * prefixes (lan4, lan6: local-networks) from the LAN bridge's addresses, replacing what the sets
+ * held in one transaction. 0 or -errno / -EIO. */
+int nft_set_lan(struct nft *n);
 
 /* Deletes our tables (used by `homegated --remove-rules` and tests; never on a restart). */
 int nft_remove(struct nft *n);

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Which enforcement profile each device gets, and keeping the parent's rules in step with it
+ * (DESIGN §2, §5). */
+#include "engine/enforce.h"
+
+#include "core/log.h"
+#include "core/util.h"
+#include "policy/nft_compile.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What one device was last put under. */
+struct en_dev {
+	struct hg_mac mac;
+	struct ipc_dev_sync_entry sent;
+};
+
+struct enforce {
+	struct registry *reg;
+	struct mudmgr *mud;
+	enforce_send_cb send;
+	void *arg;
+	uint32_t seq;
+	struct en_dev *devs; /* sorted by MAC */
+	size_t ndevs, cdevs;
+	char (*profiles)[IPC_PROFILE_ID_LEN]; /* sent to the parent by this engine */
+	size_t nprofiles, cprofiles;
+};
+
+/* The wanted profile of one device: kind, and for a compiled one its policy and authority. */
+struct en_want {
+	enum ipc_profile kind;
+	struct pol_policy pol; /* owned copy */
+	char authority[256];
+	char id[NFTC_ID_LEN + 1];
+};
+
+int enforce_open(struct registry *reg, struct mudmgr *mud, enforce_send_cb send, void *arg,
+	struct enforce **out)
+{
+	struct enforce *en = calloc(1, sizeof(*en));
+
+	*out = NULL;
+	if (!en)
+		return -ENOMEM;
+	en->reg = reg;
+	en->mud = mud;
+	en->send = send;
+	en->arg = arg;
+	*out = en;
+	return 0;
+}
+
+void enforce_close(struct enforce *en)
+{
+	if (!en)
+		return;
+	free(en->devs);
+	free(en->profiles);
+	free(en);
+}
+
+/* The host of an https URL, without user info or port: the MUD "authority" (RFC 8520 §2.1). */
+static void url_host(const char *url, char *out, size_t len)
+{
+	const char *p = strstr(url, "://"), *end, *at;
+	size_t n;
+
+	out[0] = 0;
+	if (!p)
+		return;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at)
+		p = at + 1;
+	if (*p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+
+		if (close)
+			end = close + 1;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+
+		if (colon)
+			end = colon;
+	}
+	n = (size_t)(end - p);
+	if (n >= len)
+		return;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+static bool mud_in_force(const struct device *d)
+{
+	return d->mud_hash[0] &&
+		(strcmp(d->mud_status, "ok") == 0 || strcmp(d->mud_status, "update") == 0 ||
+			strcmp(d->mud_status, "stale") == 0);
+}
+
+/* A rule of a pending device: internet destinations only, no LAN peers. */
+static bool pending_rule(const struct pol_rule *r)
+{
+	if (r->action != POL_ACCEPT)
+		return true; /* drops only ever take away */
+	switch (r->peer) {
+	case POL_PEER_DNSNAME:
+		return true;
+	case POL_PEER_NET:
+		return !(r->flags & POL_LOCAL_ONLY);
+	default:
+		return false;
+	}
+}
+
+static int want_of(struct enforce *en, const struct device *d, struct en_want *w)
+{
+	const struct mud_file *mf = NULL;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	if (!d)
+		return 0;
+	if (mud_in_force(d) && d->mud_url[0])
+		mf = mudmgr_file(en->mud, d->mud_url);
+	switch (d->state) {
+	case DEV_BLOCKED:
+		w->kind = IPC_PROFILE_BLOCKED;
+		return 0;
+	case DEV_QUARANTINED:
+		w->kind = IPC_PROFILE_POLICY; /* the empty policy: only the implicit rules */
+		break;
+	case DEV_APPROVED:
+	case DEV_PENDING:
+		if (!mf)
+			return 0;
+		w->kind = IPC_PROFILE_POLICY;
+		url_host(d->mud_url, w->authority, sizeof(w->authority));
+		for (unsigned i = 0; i < mf->policy.count; i++) {
+			const struct pol_rule *r = &mf->policy.rules[i];
+
+			if (d->state == DEV_PENDING && !pending_rule(r))
+				continue;
+			ret = pol_add(&w->pol, r);
+			if (ret)
+				goto fail;
+		}
+		break;
+	case DEV_NEW:
+	case DEV_FORGOTTEN:
+		return 0;
+	}
+	ret = nftc_profile_id(&w->pol, w->authority[0] ? w->authority : NULL, w->id);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	pol_clear(&w->pol);
+	memset(w, 0, sizeof(*w));
+	return ret;
+}
+
+static bool sent_profile(const struct enforce *en, const char *id)
+{
+	for (size_t i = 0; i < en->nprofiles; i++)
+		if (memcmp(en->profiles[i], id, IPC_PROFILE_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
+/* Sends the profile in chunks unless this engine already sent it. */
+static int send_profile(struct enforce *en, const struct en_want *w)
+{
+	const size_t per =
+		(IPC_MAX_PAYLOAD - sizeof(struct ipc_profile_chunk)) / sizeof(struct pol_rule);
+	struct ipc_profile_chunk *h;
+	unsigned done = 0;
+	int ret = 0;
+
+	if (sent_profile(en, w->id))
+		return 0;
+	if (w->pol.count > IPC_PROFILE_MAX_RULES)
+		return -E2BIG;
+	h = calloc(1, IPC_MAX_PAYLOAD);
+	if (!h)
+		return -ENOMEM;
+	memcpy(h->id, w->id, IPC_PROFILE_ID_LEN);
+	util_strlcpy(h->authority, w->authority, sizeof(h->authority));
+	do {
+		size_t n = w->pol.count - done < per ? w->pol.count - done : per;
+
+		h->seq = ++en->seq;
+		h->first = done == 0;
+		h->final = done + n == w->pol.count;
+		h->nrules = (uint16_t)n;
+		memset(h + 1, 0, n * sizeof(struct pol_rule));
+		memcpy(h + 1, w->pol.rules + done, n * sizeof(struct pol_rule));
+		ret = en->send(
+			IPC_E2P_PROFILE, h, sizeof(*h) + n * sizeof(struct pol_rule), en->arg);
+		done += (unsigned)n;
+	} while (!ret && done < w->pol.count);
+	free(h);
+	if (ret)
+		return ret;
+	if (en->nprofiles == en->cprofiles) {
+		size_t cap = en->cprofiles ? en->cprofiles * 2 : 16;
+		void *p = reallocarray(en->profiles, cap, sizeof(*en->profiles));
+
+		if (!p)
+			return -ENOMEM;
+		en->profiles = p;
+		en->cprofiles = cap;
+	}
+	memcpy(en->profiles[en->nprofiles++], w->id, IPC_PROFILE_ID_LEN);
+	log_info("enforce=profile id=%s rules=%u", w->id, w->pol.count);
+	return 0;
+}
+
+/* The entry the parent should hold for d under w. */
+static void entry_of(const struct device *d, const struct hg_mac *mac, const struct en_want *w,
+	struct ipc_dev_sync_entry *e)
+{
+	int64_t now = util_now();
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->mac, mac->b, 6);
+	e->profile = (uint8_t)w->kind;
+	if (w->kind != IPC_PROFILE_POLICY)
+		return;
+	memcpy(e->id, w->id, IPC_PROFILE_ID_LEN);
+	for (unsigned i = 0; d && i < d->naddrs && e->naddrs < IPC_DEV_ADDRS; i++) {
+		const struct dev_addr *a = &d->addrs[i];
+		struct ipc_addr *x = &e->addrs[e->naddrs];
+
+		if (a->expires && a->expires < now)
+			continue;
+		if (a->addr.family == AF_INET) {
+			x->family = 4;
+			memcpy(x->a, &a->addr.v4, 4);
+		} else if (a->addr.family == AF_INET6) {
+			x->family = 6;
+			memcpy(x->a, &a->addr.v6, 16);
+		} else {
+			continue;
+		}
+		e->naddrs++;
+	}
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 6);
+}
+
+static struct en_dev *dev_find(struct enforce *en, const struct hg_mac *mac)
+{
+	struct en_dev key = {.mac = *mac};
+
+	return en->ndevs ? bsearch(&key, en->devs, en->ndevs, sizeof(key), dev_cmp) : NULL;
+}
+
+static int dev_record(
+	struct enforce *en, const struct hg_mac *mac, const struct ipc_dev_sync_entry *e)
+{
+	struct en_dev *d = dev_find(en, mac);
+
+	if (d) {
+		if (e->profile == IPC_PROFILE_NONE) {
+			size_t i = (size_t)(d - en->devs);
+
+			memmove(d, d + 1, (en->ndevs - i - 1) * sizeof(*d));
+			en->ndevs--;
+		} else {
+			d->sent = *e;
+		}
+		return 0;
+	}
+	if (e->profile == IPC_PROFILE_NONE)
+		return 0;
+	if (en->ndevs == en->cdevs) {
+		size_t cap = en->cdevs ? en->cdevs * 2 : 64;
+		void *p = reallocarray(en->devs, cap, sizeof(*en->devs));
+
+		if (!p)
+			return -ENOMEM;
+		en->devs = p;
+		en->cdevs = cap;
+	}
+	en->devs[en->ndevs].mac = *mac;
+	en->devs[en->ndevs].sent = *e;
+	en->ndevs++;
+	qsort(en->devs, en->ndevs, sizeof(*en->devs), dev_cmp);
+	return 0;
+}
+
+void enforce_device(struct enforce *en, const struct hg_mac *mac)
+{
+	const struct device *d = registry_get(en->reg, mac);
+	struct ipc_dev_sync_entry e, none = {0};
+	const struct ipc_dev_sync_entry *cur;
+	struct en_dev *rec = dev_find(en, mac);
+	char m[HG_MAC_STRLEN];
+	struct en_want w;
+	int ret;
+
+	util_mac_format(mac, m);
+	ret = want_of(en, d, &w);
+	if (ret) {
+		log_warnx("dev=%s enforce=compile error=\"%s\" action=blocked", m, strerror(-ret));
+		w.kind = IPC_PROFILE_BLOCKED; /* a policy we cannot compile grants nothing */
+	}
+	entry_of(d, mac, &w, &e);
+	memcpy(none.mac, mac->b, 6);
+	cur = rec ? &rec->sent : &none;
+	if (memcmp(cur, &e, sizeof(e)) == 0)
+		goto out;
+	if (w.kind == IPC_PROFILE_POLICY) {
+		struct ipc_dev_policy op = {.seq = ++en->seq, .naddrs = e.naddrs};
+
+		ret = send_profile(en, &w);
+		if (ret)
+			goto fail;
+		memcpy(op.mac, e.mac, 6);
+		memcpy(op.id, e.id, sizeof(op.id));
+		memcpy(op.addrs, e.addrs, sizeof(op.addrs));
+		ret = en->send(IPC_E2P_DEV_POLICY, &op, sizeof(op), en->arg);
+	} else {
+		struct ipc_dev_profile op = {.seq = ++en->seq, .profile = (uint8_t)w.kind};
+
+		memcpy(op.mac, e.mac, 6);
+		ret = en->send(IPC_E2P_DEV_PROFILE, &op, sizeof(op), en->arg);
+	}
+	if (ret)
+		goto fail;
+	dev_record(en, mac, &e);
+	log_info("dev=%s enforce=%s%s%s addrs=%u", m,
+		w.kind == IPC_PROFILE_POLICY		? "policy"
+			: w.kind == IPC_PROFILE_BLOCKED ? "blocked"
+							: "none",
+		w.kind == IPC_PROFILE_POLICY ? " profile=" : "",
+		w.kind == IPC_PROFILE_POLICY ? w.id : "", (unsigned)e.naddrs);
+	goto out;
+fail:
+	log_warnx("dev=%s enforce=send error=\"%s\"", m, strerror(-ret));
+out:
+	pol_clear(&w.pol);
+}
+
+struct sync_ctx {
+	struct enforce *en;
+	struct ipc_dev_sync *msg;
+	int err;
+};
+
+static int sync_flush(struct sync_ctx *s, bool final)
+{
+	int ret;
+
+	s->msg->seq = ++s->en->seq;
+	s->msg->final = final;
+	ret = s->en->send(IPC_E2P_DEV_SYNC, s->msg,
+		offsetof(struct ipc_dev_sync, e) + s->msg->count * sizeof(s->msg->e[0]),
+		s->en->arg);
+	s->msg->count = 0;
+	return ret;
+}
+
+static int sync_one(const struct device *d, void *arg)
+{
+	struct sync_ctx *s = arg;
+	struct en_want w;
+	struct ipc_dev_sync_entry e;
+	int ret = want_of(s->en, d, &w);
+
+	if (ret)
+		w.kind = IPC_PROFILE_BLOCKED;
+	entry_of(d, &d->mac, &w, &e);
+	if (w.kind == IPC_PROFILE_POLICY && (ret = send_profile(s->en, &w)) < 0)
+		goto out;
+	ret = 0;
+	if (e.profile == IPC_PROFILE_NONE)
+		goto out;
+	dev_record(s->en, &d->mac, &e);
+	s->msg->e[s->msg->count++] = e;
+	if (s->msg->count == IPC_SYNC_MAX)
+		ret = sync_flush(s, false);
+out:
+	pol_clear(&w.pol);
+	if (ret)
+		s->err = ret;
+	return ret;
+}
+
+int enforce_sync(struct enforce *en)
+{
+	struct sync_ctx s = {.en = en};
+	int ret;
+
+	s.msg = calloc(1, sizeof(*s.msg));
+	if (!s.msg)
+		return -ENOMEM;
+	en->ndevs = 0;
+	en->nprofiles = 0; /* the parent may be new too: send every profile again */
+	registry_foreach(en->reg, sync_one, &s);
+	ret = s.err ? s.err : sync_flush(&s, true);
+	free(s.msg);
+	return ret;
+}
+
+const char *enforce_profile_of(struct enforce *en, const struct hg_mac *mac)
+{
+	static char id[IPC_PROFILE_ID_LEN + 1];
+	struct en_dev *d = dev_find(en, mac);
+
+	if (!d || d->sent.profile != IPC_PROFILE_POLICY)
+		return "";
+	memcpy(id, d->sent.id, IPC_PROFILE_ID_LEN);
+	id[IPC_PROFILE_ID_LEN] = 0;
+	return id;
+}

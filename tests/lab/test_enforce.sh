@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A device's MUD file enforced on real packets, IPv4 and IPv6, through its lifecycle: pending
+# gets the file's internet destinations only, approved the whole file, quarantine DNS and NTP
+# to the gateway only, release restores, block leaves DHCP; default deny for everything the
+# file does not name (AC-21); the rules stay while the engine is dead (fail-static) and after
+# it is restarted. Another device on the same LAN is never affected.
+set -euo pipefail
+. "$(dirname "$0")/lab.sh"
+lab_require_root
+
+dev() { lab_hg --json device "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
+status_is() { [ "$(dev "$1" "d['mud_status']")" = "$2" ]; }
+state_is() { [ "$(dev "$1" "d['state']")" = "$2" ]; }
+# tcp DEV ADDR PORT: a TCP connection through the gateway works (the lab's sinks echo on port 7,
+# where the echo must come back, and discard on port 9, where the connection is enough)
+tcp() {
+	local host=$2
+	[[ $host == *:* ]] && host="[$host]"
+	if [ "$3" = 7 ]; then # the echo must come back
+		echo hi | lab_dev_exec "$1" timeout 3 socat -T2 - "TCP:$host:$3,connect-timeout=2" 2>/dev/null |
+			grep -q hi
+	else # a connection is enough
+		echo | lab_dev_exec "$1" timeout 3 socat -T1 - "TCP:$host:$3,connect-timeout=2" >/dev/null 2>&1
+	fi
+}
+dns() { lab_dev_exec "$1" timeout 3 busybox nslookup www.example.test 192.168.50.1 >/dev/null 2>&1; }
+# expect DEV WHAT yes|no COMMAND...
+expect() {
+	local d=$1 what=$2 want=$3
+	shift 3
+	if "$@"; then got=yes; else got=no; fi
+	[ "$got" = "$want" ] || lab_fail "$d: $what: got $got, wanted $want"
+}
+matrix() { # matrix DEV LABEL ECHO4 ECHO6 OTHERPORT4 MUDSERVER PING DNS
+	local d=$1
+	expect "$d" "$2: TCP 203.0.113.10:7" "$3" tcp "$d" 203.0.113.10 7
+	expect "$d" "$2: TCP [2001:db8:ff00::10]:7" "$4" tcp "$d" 2001:db8:ff00::10 7
+	expect "$d" "$2: TCP 203.0.113.10:9 (not in the file)" "$5" tcp "$d" 203.0.113.10 9
+	expect "$d" "$2: TCP 203.0.113.20:443 (not in the file)" "$6" tcp "$d" 203.0.113.20 443
+	expect "$d" "$2: ping 203.0.113.10 (not in the file)" "$7" lab_dev_exec "$d" ping -c1 -W1 203.0.113.10
+	expect "$d" "$2: DNS to the gateway" "$8" dns "$d"
+	echo "ok: $2"
+}
+
+lab_up
+conf=$(lab_homegate_conf)
+cat >>"$conf" <<-EOF
+	[mud]
+	trust_anchors = $LAB_DIR/pki/mud-trust.pem
+	ca_file = $LAB_DIR/pki/ca.pem
+EOF
+# The device's file: TCP 7 to one upstream host over IPv4 and IPv6, UDP to LAN peers.
+python3 - "$LAB_DIR/echo.json" <<-'EOF'
+	import json, sys
+	ace = lambda name, l3, net: {"name": name, "matches": {l3: {net: "203.0.113.10/32" if l3 == "ipv4" else "2001:db8:ff00::10/128", "protocol": 6}, "tcp": {"destination-port": {"operator": "eq", "port": 7}}}, "actions": {"forwarding": "accept"}}
+	mud = {"ietf-mud:mud": {"mud-version": 1, "mud-url": "https://mud.example.test/echo.json",
+	        "last-update": "2026-11-01T10:00:00+00:00", "cache-validity": 48, "is-supported": True,
+	        "systeminfo": "Echo sensor", "mfg-name": "Example Sensors",
+	        "from-device-policy": {"access-lists": {"access-list": [{"name": "v4"}, {"name": "v6"}, {"name": "lan"}]}},
+	        "to-device-policy": {"access-lists": {"access-list": [{"name": "lan-in"}]}}},
+	       "ietf-access-control-list:acls": {"acl": [
+	        {"name": "v4", "type": "ipv4-acl-type", "aces": {"ace": [ace("echo4", "ipv4", "destination-ipv4-network")]}},
+	        {"name": "v6", "type": "ipv6-acl-type", "aces": {"ace": [ace("echo6", "ipv6", "destination-ipv6-network")]}},
+	        {"name": "lan", "type": "ipv4-acl-type", "aces": {"ace": [{"name": "peers", "matches": {"ietf-mud:mud": {"local-networks": [None]}, "ipv4": {"protocol": 17}}, "actions": {"forwarding": "accept"}}]}},
+	        {"name": "lan-in", "type": "ipv4-acl-type", "aces": {"ace": [{"name": "peers", "matches": {"ietf-mud:mud": {"local-networks": [None]}, "ipv4": {"protocol": 17}}, "actions": {"forwarding": "accept"}}]}}]}}
+	json.dump(mud, open(sys.argv[1], "w"), indent=1)
+EOF
+lab_start_homegated "$conf"
+lab_mud_publish "$LAB_DIR/echo.json" echo.json --signer lab
+lab_dev_add sensor --hostname sensor --mud "$LAB_MUD_URL"
+lab_dev_add phone --hostname phone
+s=$(lab_dev_mac sensor)
+lab_wait_for 10 status_is "$s" ok || lab_fail "sensor: MUD $(dev "$s" "d['mud_status'], d['mud_reason']")"
+lab_wait_for 5 state_is "$s" pending || lab_fail "sensor not pending"
+v6addr() { lab_dev_exec sensor ip -6 addr show dev eth0 scope global | grep 'inet6 fd00:50:' | grep -vq tentative; }
+lab_wait_for 15 v6addr || lab_fail "sensor: no SLAAC address on the LAN"
+lab_dev_renew sensor # the lease (and the SLAAC address seen by now) move the maps toward it
+
+#                    echo4 echo6 :9  mud:443 ping dns
+matrix sensor pending yes yes no no no yes
+lab_hg approve "$s" --why "the family knows it" >/dev/null
+matrix sensor approved yes yes no no no yes
+lab_hg quarantine "$s" --why "odd traffic" >/dev/null
+matrix sensor quarantined no no no no no yes
+lab_hg release "$s" >/dev/null
+matrix sensor released yes yes no no no yes
+lab_hg block "$s" >/dev/null
+matrix sensor blocked no no no no no no
+lab_hg approve "$s" >/dev/null
+matrix sensor "approved again" yes yes no no no yes
+# The phone (no MUD file, never decided) is left to the system firewall.
+matrix phone "other device" yes yes yes yes yes yes
+
+# The audit log names the file of every decision (AC-40).
+h=$(dev "$s" "d['mud_hash']")
+lab_hg --json log "$s" | grep -q "\"file_hash\": *\"$h\"" || lab_fail "decisions not audited with the file hash"
+
+# Fail-static: the engine dies, nothing opens; restarted, the same holds.
+engine=$(lab_engine_pid)
+kill -STOP "$engine"
+kill -KILL "$engine"
+expect sensor "engine dead: TCP 203.0.113.10:9" no tcp sensor 203.0.113.10 9
+expect sensor "engine dead: TCP 203.0.113.10:7" yes tcp sensor 203.0.113.10 7
+lab_wait_for 10 sh -c "[ \"\$(pgrep -P $LAB_HG_PID)\" != '' ] && [ \"\$(pgrep -P $LAB_HG_PID)\" != $engine ]" ||
+	lab_fail "engine not restarted"
+lab_wait_for 10 lab_hg status >/dev/null || lab_fail "restarted engine does not serve"
+matrix sensor "after an engine restart" yes yes no no no yes
+
+# The whole daemon restarts: its tables stay meanwhile and are reconciled after.
+lab_stop_homegated
+expect sensor "homegated stopped: TCP 203.0.113.10:9" no tcp sensor 203.0.113.10 9
+lab_start_homegated "$conf"
+matrix sensor "after a daemon restart" yes yes no no no yes
+lab_stop_homegated
+echo "PASS: test_enforce"
