@@ -826,6 +826,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{"forget", "MAC [--why TEXT]", "delete the device and its data", cmd_change},
 	{"log", "[MAC] [-n N]", "audit log, newest first", cmd_log},
 	{"mud", "check [--ca PEM] FILE [SIG]", "validate a MUD file offline", cmd_mud},
+	{"mud", "compile [OPTIONS] FILE", "the nftables script a MUD file compiles to", cmd_mud},
 	{"mud", "show URL|MAC", "a MUD file as the daemon holds it", cmd_mud},
 	{"mud", "refresh MAC", "fetch the device's MUD file again now", cmd_mud},
 	{"mud", "accept MAC [--why TEXT]", "accept a waiting MUD update or URL", cmd_mud},
