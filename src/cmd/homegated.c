@@ -16,6 +16,7 @@
 #include "core/privsep.h"
 #include "core/util.h"
 #include "engine/engine.h"
+#include "policy/dns_nftset.h"
 #include "policy/nft.h"
 
 #include <errno.h>
@@ -59,6 +60,9 @@ struct parent {
 	struct pol_policy pstage;
 	char pstage_id[IPC_PROFILE_ID_LEN], pstage_auth[256];
 	bool pstage_open;
+	/* DNS names bound to sets, for dnsmasq (dns.nftset_file); NULL when not configured. */
+	struct dns_nftset *dns;
+	struct ev_timer dns_timer;
 };
 
 static void engine_start(void *arg);
@@ -152,6 +156,51 @@ static bool mac_ok(const uint8_t mac[6])
 	return !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
 }
 
+/* Splits cmd (validated by the configuration: a path and plain words) and starts it without a
+ * shell; SIGCHLD reaps it. */
+static void run_command(const char *cmd)
+{
+	char buf[256], *argv[16], *save = NULL;
+	int argc = 0;
+	pid_t pid;
+
+	util_strlcpy(buf, cmd, sizeof(buf));
+	for (char *t = strtok_r(buf, " ", &save); t && argc < 15; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	if (!argc)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		log_warn("parent=dns-reload");
+		return;
+	}
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	log_info("parent=dns-reload command=\"%s\" pid=%d", cmd, (int)pid);
+}
+
+/* New DNS names are written out and dnsmasq told, at most once a second: dnsmasq reads its
+ * --nftset bindings only when it starts, and a restart costs a moment of DNS. */
+static void dns_flush(void *arg)
+{
+	struct parent *p = arg;
+	int ret = dns_nftset_write(p->dns, p->cfg.dns_nftset_file);
+
+	if (ret < 0) {
+		errno = -ret;
+		log_warn("parent=dns file=%s", p->cfg.dns_nftset_file);
+		return;
+	}
+	if (ret == 0)
+		return; /* the same bindings dnsmasq already has */
+	log_info("parent=dns file=%s names=%u", p->cfg.dns_nftset_file, dns_nftset_count(p->dns));
+	if (p->cfg.dns_reload_command[0])
+		run_command(p->cfg.dns_reload_command);
+}
+
 /* One chunk of a compiled profile. The rules are the engine's struct pol_rule (the same
  * binary: the engine is our own fork), taken as untrusted bytes: strings must end inside their
  * arrays; nftc_check, run by nft_profile_install, checks every field before anything is
@@ -199,6 +248,9 @@ static bool profile_chunk(struct parent *p, const struct ipc_msg *m)
 	}
 	log_info("enforce=profile id=%.12s rules=%u result=%s", p->pstage_id, p->pstage.count,
 		ret ? strerror(-ret) : "ok");
+	if (!ret && p->dns && dns_nftset_add(p->dns, &p->pstage) == 1 &&
+		!ev_timer_is_armed(&p->dns_timer))
+		ev_timer_arm(p->loop, &p->dns_timer, 1000);
 	pol_clear(&p->pstage);
 	reply(p, h->seq, ret);
 	return true;
@@ -555,6 +607,17 @@ int main(int argc, char **argv)
 	if (!p.loop)
 		fatalx("parent=start error=oom");
 	ev_timer_init(&p.restart_timer, engine_start, &p);
+	ev_timer_init(&p.dns_timer, dns_flush, &p);
+	if (p.cfg.dns_nftset_file[0]) {
+		/* Created empty when absent, so dnsmasq's conf-file always exists; an existing one
+		 * stays until the engine's profiles have rebuilt the same list. */
+		if (dns_nftset_new(nft_table(p.nft), &p.dns) < 0)
+			fatalx("parent=start error=oom");
+		if (access(p.cfg.dns_nftset_file, F_OK) < 0 &&
+			dns_nftset_write(p.dns, p.cfg.dns_nftset_file) < 0)
+			fatalx("parent=start error=\"cannot write dns.nftset_file %s\"",
+				p.cfg.dns_nftset_file);
+	}
 	if (ev_signal_add(p.loop, SIGCHLD, on_sigchld, &p) < 0 ||
 		ev_signal_add(p.loop, SIGTERM, on_term, &p) < 0 ||
 		ev_signal_add(p.loop, SIGINT, on_term, &p) < 0 ||
@@ -573,6 +636,7 @@ int main(int argc, char **argv)
 		close(p.capture_fd);
 	free(p.staging);
 	pol_clear(&p.pstage);
+	dns_nftset_free(p.dns);
 	ev_loop_free(p.loop);
 	log_info("parent=exit");
 	return 0;

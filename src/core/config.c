@@ -24,6 +24,7 @@ enum cfg_type {
 	CFG_OPT_PATH, /* absolute path, or empty for none */
 	CFG_URL,      /* empty, or an http:// or https:// URL of printable ASCII */
 	CFG_LANG,     /* an Accept-Language value: language tags, commas, ;q= weights */
+	CFG_CMD,      /* empty, or an absolute program path and plain words, run without a shell */
 };
 
 struct cfg_key {
@@ -57,6 +58,8 @@ static const struct cfg_key cfg_keys[] = {
 	{"mud", "retry_min_s", CFG_UINT, F(mud_retry_min_s), 1, 86400},
 	{"mud", "retry_max_s", CFG_UINT, F(mud_retry_max_s), 1, 604800},
 	{"mud", "stale_grace_h", CFG_UINT, F(mud_stale_grace_h), 0, 8760},
+	{"dns", "nftset_file", CFG_OPT_PATH, F(dns_nftset_file), 0, 0},
+	{"dns", "reload_command", CFG_CMD, F(dns_reload_command), 0, 0},
 };
 
 void config_defaults(struct hg_config *cfg)
@@ -161,6 +164,19 @@ static bool is_lang(const char *s, size_t size)
 	return true;
 }
 
+static bool is_cmd(const char *s, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n >= size || s[0] != '/')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			    (s[i] >= '0' && s[i] <= '9') || strchr("/._-=: ", s[i])))
+			return false;
+	return true;
+}
+
 static int parse_bool(const char *v)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"},
@@ -243,6 +259,15 @@ static int set_value(
 				"%s.%s: \"%s\" is not an http:// or https:// URL of at most %zu "
 				"printable characters without spaces (or empty)",
 				k->section, k->key, v, k->size - 1);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_CMD:
+		if (*v && !is_cmd(v, k->size))
+			return perr(p,
+				"%s.%s: \"%s\" is not an absolute program path followed by plain "
+				"words "
+				"([A-Za-z0-9/._=:-], run without a shell)",
+				k->section, k->key, v);
 		util_strlcpy(field, v, k->size);
 		break;
 	case CFG_LANG:
@@ -458,6 +483,7 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_OPT_PATH:
 		case CFG_URL:
 		case CFG_LANG:
+		case CFG_CMD:
 			dump_text(f, k->key, field);
 			break;
 		case CFG_BOOL:

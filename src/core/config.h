@@ -41,6 +41,9 @@ struct hg_config {
 	unsigned mud_max_redirects;
 	unsigned mud_retry_min_s, mud_retry_max_s; /* back-off after a failed fetch */
 	unsigned mud_stale_grace_h; /* past cache-validity and unreachable this long: stale */
+	/* [dns] */
+	char dns_nftset_file[PATH_MAX]; /* dnsmasq conf lines binding DNS names to our sets */
+	char dns_reload_command[256];	/* run (no shell) after that file changed; "" = none */
 };
 
 void config_defaults(struct hg_config *cfg);

@@ -478,6 +478,11 @@ int nft_set_lan(struct nft *n)
 	return ret;
 }
 
+const char *nft_table(const struct nft *n)
+{
+	return n->inet_table;
+}
+
 int nft_remove(struct nft *n)
 {
 	struct nftc_buf b = {0};

@@ -45,6 +45,9 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
  * held in one transaction. 0 or -errno / -EIO. */
 int nft_set_lan(struct nft *n);
 
+/* The inet table's name ("homegate" + suffix). */
+const char *nft_table(const struct nft *n);
+
 /* Deletes our tables (used by `homegated --remove-rules` and tests; never on a restart). */
 int nft_remove(struct nft *n);
 

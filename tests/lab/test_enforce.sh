@@ -4,7 +4,10 @@
 # gets the file's internet destinations only, approved the whole file, quarantine DNS and NTP
 # to the gateway only, release restores, block leaves DHCP; default deny for everything the
 # file does not name (AC-21); the rules stay while the engine is dead (fail-static) and after
-# it is restarted. Another device on the same LAN is never affected.
+# it is restarted. Another device on the same LAN is never affected. A file naming a DNS name
+# (AC-22): nothing reaches the name's address until the device resolves it through the
+# gateway, then the connection works at once (dnsmasq --nftset, bound by homegated); an
+# off-box resolver is refused (AC-23).
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 lab_require_root
@@ -44,11 +47,25 @@ matrix() { # matrix DEV LABEL ECHO4 ECHO6 OTHERPORT4 MUDSERVER PING DNS
 }
 
 lab_up
+# The gateway's dnsmasq reads homegated's DNS-name bindings; homegated restarts it when they
+# change (dnsmasq reads --nftset only at start).
+LAB_GW_DNSMASQ_EXTRA=(--conf-file="$LAB_DIR/run/dnsmasq-nftset.conf")
+cat >"$LAB_DIR/dnsmasq-restart" <<-EOF
+	#!/usr/bin/env bash
+	. "$LAB_SRC/lab.sh"
+	LAB_DIR="$LAB_DIR" LAB_GW="$LAB_GW" HOMEGATE_BUILD="$HOMEGATE_BUILD"
+	LAB_GW_DNSMASQ_EXTRA=(--conf-file="$LAB_DIR/run/dnsmasq-nftset.conf")
+	lab_gw_dnsmasq_start
+EOF
+chmod 755 "$LAB_DIR/dnsmasq-restart"
 conf=$(lab_homegate_conf)
 cat >>"$conf" <<-EOF
 	[mud]
 	trust_anchors = $LAB_DIR/pki/mud-trust.pem
 	ca_file = $LAB_DIR/pki/ca.pem
+	[dns]
+	nftset_file = $LAB_DIR/run/dnsmasq-nftset.conf
+	reload_command = $LAB_DIR/dnsmasq-restart
 EOF
 # The device's file: TCP 7 to one upstream host over IPv4 and IPv6, UDP to LAN peers.
 python3 - "$LAB_DIR/echo.json" <<-'EOF'
@@ -67,6 +84,7 @@ python3 - "$LAB_DIR/echo.json" <<-'EOF'
 	json.dump(mud, open(sys.argv[1], "w"), indent=1)
 EOF
 lab_start_homegated "$conf"
+lab_gw_dnsmasq_start # now with homegated's (still empty) bindings
 lab_mud_publish "$LAB_DIR/echo.json" echo.json --signer lab
 lab_dev_add sensor --hostname sensor --mud "$LAB_MUD_URL"
 lab_dev_add phone --hostname phone
@@ -91,6 +109,35 @@ lab_hg approve "$s" >/dev/null
 matrix sensor "approved again" yes yes no no no yes
 # The phone (no MUD file, never decided) is left to the system firewall.
 matrix phone "other device" yes yes yes yes yes yes
+
+# --- a DNS name (AC-22, AC-23)
+python3 - "$HOMEGATE_SRC/tests/data/mud/camera.json" "$LAB_DIR/cloud.json" <<-'PYEOF'
+	import json, sys
+	j = json.load(open(sys.argv[1]))
+	j["ietf-mud:mud"]["mud-url"] = "https://mud.example.test/cloud.json"
+	acl = {a["name"]: a for a in j["ietf-access-control-list:acls"]["acl"]}
+	ace = acl["from-v4"]["aces"]["ace"][0]
+	ace["matches"]["tcp"]["destination-port"]["port"] = 7
+	acl["from-v4"]["aces"]["ace"] = [ace]
+	json.dump(j, open(sys.argv[2], "w"), indent=1)
+PYEOF
+lab_mud_publish "$LAB_DIR/cloud.json" cloud.json --signer lab
+lab_dev_add cloudcam --hostname cloudcam --mud "$LAB_MUD_URL"
+c=$(lab_dev_mac cloudcam)
+lab_wait_for 10 status_is "$c" ok || lab_fail "cloudcam: MUD $(dev "$c" "d['mud_status'], d['mud_reason']")"
+lab_wait_for 10 grep -q "nftset=/cloud.example.test/" "$LAB_DIR/run/dnsmasq-nftset.conf" ||
+	lab_fail "no dnsmasq binding for cloud.example.test"
+lab_wait_for 10 grep -q "parent=dns-reload" "$LAB_DIR/homegated.log" || lab_fail "dnsmasq not told"
+lab_wait_for 10 dns cloudcam || lab_fail "DNS did not come back after dnsmasq's restart"
+expect cloudcam "before resolving: TCP 203.0.113.10:7" no tcp cloudcam 203.0.113.10 7
+addr=$(lab_dev_exec cloudcam busybox nslookup cloud.example.test 192.168.50.1 |
+	awk '/^Address/ && $NF ~ /^203\./ {print $NF}' | tail -1)
+[ "$addr" = 203.0.113.10 ] || lab_fail "cloud.example.test resolved to '$addr'"
+expect cloudcam "right after resolving: TCP $addr:7" yes tcp cloudcam "$addr" 7
+expect cloudcam "resolved name, other port: TCP $addr:9" no tcp cloudcam "$addr" 9
+expect cloudcam "an off-box resolver (AC-23)" no lab_dev_exec cloudcam timeout 3 busybox nslookup \
+	cloud.example.test 198.51.100.1
+echo "ok: DNS name bound before the answer"
 
 # The audit log names the file of every decision (AC-40).
 h=$(dev "$s" "d['mud_hash']")
