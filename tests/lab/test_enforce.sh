@@ -154,10 +154,38 @@ lab_wait_for 10 sh -c "[ \"\$(pgrep -P $LAB_HG_PID)\" != '' ] && [ \"\$(pgrep -P
 lab_wait_for 10 lab_hg status >/dev/null || lab_fail "restarted engine does not serve"
 matrix sensor "after an engine restart" yes yes no no no yes
 
-# The whole daemon restarts: its tables stay meanwhile and are reconciled after.
-lab_stop_homegated
-expect sensor "homegated stopped: TCP 203.0.113.10:9" no tcp sensor 203.0.113.10 9
+# Lease end: the device's address leaves the maps toward it (it may go to someone else);
+# the lease back, it is restored from the cached file without refetching (AC-29).
+inmap() { lab_gw_exec nft list map inet homegate dev_in4 | grep -q "$(lab_dev_ip sensor) "; }
+lab_wait_for 5 inmap || lab_fail "the sensor's address is not in dev_in4"
+fetches=$(lab_mud_requests /echo.json)
+lab_dev_release sensor
+lab_wait_for 5 eval '! inmap' || lab_fail "the address stayed in dev_in4 after the lease ended"
+lab_dev_renew sensor
+lab_wait_for 10 inmap || lab_fail "the address did not come back with the lease"
+[ "$(lab_mud_requests /echo.json)" = "$fetches" ] || lab_fail "rejoin refetched the MUD file"
+matrix sensor "after a lease end and rejoin" yes yes no no no yes
+
+# kill -9 of the whole daemon during traffic: an established flow keeps its verdict, nothing
+# opens up, and the restarted daemon reconciles without a gap.
+rm -f "$LAB_DIR/go"
+lab_dev_exec sensor python3 -c '
+import os, socket, sys, time
+s = socket.create_connection(("203.0.113.10", 7), timeout=3)
+s.sendall(b"a"); assert s.recv(1) == b"a"
+while not os.path.exists(sys.argv[1]): time.sleep(0.05)
+s.sendall(b"b"); sys.exit(0 if s.recv(1) == b"b" else 1)' "$LAB_DIR/go" &
+flow=$!
+sleep 0.5
+kill -KILL "$LAB_HG_PID"
+wait "$LAB_HG_PID" 2>/dev/null || true
+LAB_HG_PID=
+sleep 0.5
+expect sensor "homegated killed: TCP 203.0.113.10:9" no tcp sensor 203.0.113.10 9
+expect sensor "homegated killed: ping" no lab_dev_exec sensor ping -c1 -W1 203.0.113.10
+touch "$LAB_DIR/go"
+wait "$flow" || lab_fail "an established flow was cut when homegated was killed"
 lab_start_homegated "$conf"
-matrix sensor "after a daemon restart" yes yes no no no yes
+matrix sensor "after kill -9 and a restart" yes yes no no no yes
 lab_stop_homegated
 echo "PASS: test_enforce"
