@@ -480,12 +480,17 @@ lab_up() {
 }
 
 # (Re)starts the gateway's dnsmasq (DHCPv4, RA/SLAAC, DNS forwarding to the upstream). When
-# homegated runs, its dnsmasq hook reports every lease to it.
+# homegated runs, its dnsmasq hook reports every lease to it. Options in the array
+# LAB_GW_DNSMASQ_EXTRA (unset or empty: none) are appended to the command line, e.g.
+# LAB_GW_DNSMASQ_EXTRA=(--conf-file="$LAB_DIR/nftset.conf"); every later start uses them too
+# until the caller changes the array.
 lab_gw_dnsmasq_start() {
-	local pidf="$LAB_DIR/dnsmasq-gw.pid" script=()
+	local pidf="$LAB_DIR/dnsmasq-gw.pid" script=() pid
 	if [ -s "$pidf" ]; then
-		kill "$(cat "$pidf")" 2>/dev/null || true
-		lab_wait_for 5 sh -c "! kill -0 $(cat "$pidf") 2>/dev/null"
+		# dnsmasq removes its pid file as it exits: read the pid once.
+		pid=$(cat "$pidf")
+		kill "$pid" 2>/dev/null || true
+		lab_wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
 		rm -f "$pidf"
 	fi
 	if [ -x "$HOMEGATE_BUILD/homegate-dhcp-hook" ]; then
@@ -498,7 +503,7 @@ lab_gw_dnsmasq_start() {
 		--dhcp-range=::,constructor:br-lan,ra-stateless,64,1h --enable-ra \
 		--dhcp-leasefile="$LAB_DIR/dnsmasq-gw.leases" "${script[@]}" --user=root --group=root \
 		--pid-file="$pidf" --log-facility="$LAB_DIR/dnsmasq-gw.log" --log-dhcp --log-queries \
-		>/dev/null 2>&1 || lab_fail "gateway dnsmasq did not start"
+		"${LAB_GW_DNSMASQ_EXTRA[@]}" >/dev/null 2>&1 || lab_fail "gateway dnsmasq did not start"
 	lab_wait_for 5 test -s "$pidf" || lab_fail "gateway dnsmasq did not start"
 }
 
