@@ -75,6 +75,9 @@ struct ipc_dev_sync_entry {
 	uint8_t profile;	     /* enum ipc_profile */
 	uint8_t naddrs;		     /* of addrs, for IPC_PROFILE_POLICY */
 	char id[IPC_PROFILE_ID_LEN]; /* IPC_PROFILE_POLICY: the profile, installed before */
+	/* Membership of the manufacturer and model sets (hash of the MUD URL's host and of the
+	 * URL; all zero: none): only approved devices with a verified file are members. */
+	char mfg[IPC_PROFILE_ID_LEN], mdl[IPC_PROFILE_ID_LEN];
 	struct ipc_addr addrs[IPC_DEV_ADDRS];
 };
 
@@ -95,6 +98,7 @@ struct ipc_dev_policy {
 	uint8_t naddrs;
 	uint8_t pad;
 	char id[IPC_PROFILE_ID_LEN];
+	char mfg[IPC_PROFILE_ID_LEN], mdl[IPC_PROFILE_ID_LEN]; /* as in ipc_dev_sync_entry */
 	struct ipc_addr addrs[IPC_DEV_ADDRS];
 };
 
@@ -109,7 +113,7 @@ struct ipc_profile_chunk {
 	uint16_t nrules; /* in this chunk */
 	uint8_t first, final;
 	char authority[256]; /* host of the MUD URL, NUL-terminated; "" when not needed */
-			     /* then nrules rules */
+	/* then nrules rules */
 };
 
 struct ipc_op_result {

@@ -36,6 +36,7 @@ struct en_want {
 	struct pol_policy pol; /* owned copy */
 	char authority[256];
 	char id[NFTC_ID_LEN + 1];
+	char mfg[NFTC_ID_LEN + 1], mdl[NFTC_ID_LEN + 1]; /* set memberships, "" = none */
 };
 
 int enforce_open(struct registry *reg, struct mudmgr *mud, enforce_send_cb send, void *arg,
@@ -157,6 +158,10 @@ static int want_of(struct enforce *en, const struct device *d, struct en_want *w
 	ret = nftc_profile_id(&w->pol, w->authority[0] ? w->authority : NULL, w->id);
 	if (ret)
 		goto fail;
+	/* Others' manufacturer and model rules reach only devices someone approved (AC-30). */
+	if (d->state == DEV_APPROVED && mf && w->authority[0] &&
+		(nftc_name_hash(w->authority, w->mfg) < 0 || nftc_uri_hash(d->mud_url, w->mdl) < 0))
+		w->mfg[0] = w->mdl[0] = 0;
 	return 0;
 fail:
 	pol_clear(&w->pol);
@@ -232,6 +237,10 @@ static void entry_of(const struct device *d, const struct hg_mac *mac, const str
 	if (w->kind != IPC_PROFILE_POLICY)
 		return;
 	memcpy(e->id, w->id, IPC_PROFILE_ID_LEN);
+	if (w->mfg[0])
+		memcpy(e->mfg, w->mfg, IPC_PROFILE_ID_LEN);
+	if (w->mdl[0])
+		memcpy(e->mdl, w->mdl, IPC_PROFILE_ID_LEN);
 	for (unsigned i = 0; d && i < d->naddrs && e->naddrs < IPC_DEV_ADDRS; i++) {
 		const struct dev_addr *a = &d->addrs[i];
 		struct ipc_addr *x = &e->addrs[e->naddrs];
@@ -326,6 +335,8 @@ void enforce_device(struct enforce *en, const struct hg_mac *mac)
 			goto fail;
 		memcpy(op.mac, e.mac, 6);
 		memcpy(op.id, e.id, sizeof(op.id));
+		memcpy(op.mfg, e.mfg, sizeof(op.mfg));
+		memcpy(op.mdl, e.mdl, sizeof(op.mdl));
 		memcpy(op.addrs, e.addrs, sizeof(op.addrs));
 		ret = en->send(IPC_E2P_DEV_POLICY, &op, sizeof(op), en->arg);
 	} else {

@@ -142,6 +142,14 @@ static bool id_ok(const char *id)
 	return true;
 }
 
+static bool key_none(const char *k)
+{
+	for (size_t i = 0; i < IPC_PROFILE_ID_LEN; i++)
+		if (k[i])
+			return false;
+	return true;
+}
+
 static bool installed(const struct nft *n, const char *id)
 {
 	for (size_t i = 0; i < n->nprofiles; i++)
@@ -187,6 +195,17 @@ static void elem_cmd(
 		nftc_buf_printf(b, "delete element bridge %s dev_profile { %s }\n", t, mac);
 		nftc_buf_printf(b, "delete element bridge %s dev_in { %s }\n", t, mac);
 	}
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? e->mdl : e->mfg;
+
+		if (key_none(key))
+			continue;
+		if (add)
+			nftc_buf_printf(b, "add set bridge %s %s_%.12s { type ether_addr; }\n", t,
+				k ? "mdl" : "mfg", key);
+		nftc_buf_printf(b, "%s element bridge %s %s_%.12s { %s }\n", verb, t,
+			k ? "mdl" : "mfg", key, mac);
+	}
 	for (unsigned i = 0; i < e->naddrs && i < IPC_DEV_ADDRS; i++) {
 		char a[INET6_ADDRSTRLEN];
 
@@ -208,11 +227,15 @@ static int entry_check(const struct nft *n, struct ipc_dev_sync_entry *e,
 		return -EINVAL;
 	if (e->profile != IPC_PROFILE_POLICY) {
 		memset(e->id, 0, sizeof(e->id));
+		memset(e->mfg, 0, sizeof(e->mfg));
+		memset(e->mdl, 0, sizeof(e->mdl));
 		e->naddrs = 0;
 		memset(e->addrs, 0, sizeof(e->addrs));
 		return 0;
 	}
 	if (!id_ok(e->id) || !installed(n, e->id) || e->naddrs > IPC_DEV_ADDRS)
+		return -EINVAL;
+	if ((!key_none(e->mfg) && !id_ok(e->mfg)) || (!key_none(e->mdl) && !id_ok(e->mdl)))
 		return -EINVAL;
 	for (unsigned i = 0; i < e->naddrs; i++) {
 		if (e->addrs[i].family != 4 && e->addrs[i].family != 6)
@@ -307,6 +330,8 @@ int nft_dev_policy(struct nft *n, const struct ipc_dev_policy *op)
 
 	memcpy(e.mac, op->mac, 6);
 	memcpy(e.id, op->id, sizeof(e.id));
+	memcpy(e.mfg, op->mfg, sizeof(e.mfg));
+	memcpy(e.mdl, op->mdl, sizeof(e.mdl));
 	memcpy(e.addrs, op->addrs, sizeof(e.addrs));
 	return dev_apply(n, &e);
 }
