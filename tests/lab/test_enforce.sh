@@ -33,6 +33,11 @@ expect() {
 	local d=$1 what=$2 want=$3
 	shift 3
 	if "$@"; then got=yes; else got=no; fi
+	# A permitted exchange gets a second try on a loaded machine; a refused one gets none.
+	if [ "$got" = no ] && [ "$want" = yes ]; then
+		sleep 1
+		if "$@"; then got=yes; fi
+	fi
 	[ "$got" = "$want" ] || lab_fail "$d: $what: got $got, wanted $want"
 }
 matrix() { # matrix DEV LABEL ECHO4 ECHO6 OTHERPORT4 MUDSERVER PING DNS
