@@ -390,13 +390,13 @@ static struct shape shape_of(const struct pol_rule *r)
 			s.ver &= V4;
 		else if (r->ethertype == ETH_P_IPV6)
 			s.ver &= V6;
-		else if (r->family == POL_FAM_ETH || r->family == POL_FAM_ANY)
-			s.ver = 0, s.nonip = true;
-		else
+		else {
+			/* Frames of that one type; nothing of IP can match them. */
+			s.nonip =
+				(r->family == POL_FAM_ETH || r->family == POL_FAM_ANY) && !needs_ip;
 			s.ver = 0;
+		}
 	}
-	if (s.nonip && needs_ip)
-		s.nonip = false;
 	if (r->peer == POL_PEER_NET)
 		s.ver &= net_version(r) == 4 ? V4 : V6;
 	if (has_icmp(r))
