@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "mud/mud_summary.h"
 #include "policy/nft_compile.h"
 
 #include <arpa/inet.h>
@@ -64,38 +65,6 @@ void enforce_close(struct enforce *en)
 	free(en);
 }
 
-/* The host of an https URL, without user info or port: the MUD "authority" (RFC 8520 §2.1). */
-static void url_host(const char *url, char *out, size_t len)
-{
-	const char *p = strstr(url, "://"), *end, *at;
-	size_t n;
-
-	out[0] = 0;
-	if (!p)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close)
-			end = close + 1;
-	} else {
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		if (colon)
-			end = colon;
-	}
-	n = (size_t)(end - p);
-	if (n >= len)
-		return;
-	memcpy(out, p, n);
-	out[n] = 0;
-}
-
 static bool mud_in_force(const struct device *d)
 {
 	return d->mud_hash[0] &&
@@ -140,7 +109,7 @@ static int want_of(struct enforce *en, const struct device *d, struct en_want *w
 		if (!mf)
 			return 0;
 		w->kind = IPC_PROFILE_POLICY;
-		url_host(d->mud_url, w->authority, sizeof(w->authority));
+		mud_url_host(d->mud_url, w->authority, sizeof(w->authority));
 		for (unsigned i = 0; i < mf->policy.count; i++) {
 			const struct pol_rule *r = &mf->policy.rules[i];
 
