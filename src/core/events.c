@@ -21,6 +21,8 @@ const char *hg_source_name(enum hg_source src)
 		return "cert";
 	case HG_SRC_USER:
 		return "user";
+	case HG_SRC_NDP:
+		return "ndp";
 	}
 	return "unknown";
 }
@@ -38,6 +40,7 @@ enum hg_strength hg_source_strength(enum hg_source src)
 	case HG_SRC_DHCPV6:
 	case HG_SRC_LLDP:
 	case HG_SRC_QR:
+	case HG_SRC_NDP:
 		break;
 	}
 	return HG_STRENGTH_WEAK;

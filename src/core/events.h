@@ -24,6 +24,7 @@ enum hg_source {
 	HG_SRC_DPP,
 	HG_SRC_CERT,
 	HG_SRC_USER,
+	HG_SRC_NDP, /* observed IPv6 neighbour discovery (addresses only, never identity) */
 };
 
 enum hg_strength {

@@ -192,6 +192,18 @@ static void capture_ready(int fd, uint32_t events, void *arg)
 		if (sl < sizeof(sll) || sll.sll_pkttype == PACKET_OUTGOING ||
 			!capture_on_lan(sll.sll_ifindex, e->lan_ifindex, &port))
 			continue;
+		if (!port) {
+			struct hg_event ev = {.type = HG_EV_DEV_SEEN, .source = HG_SRC_NDP};
+
+			/* An IPv6 address for the maps toward the device (SLAAC, privacy). */
+			if (capture_ndp_addr(frame, (size_t)n, &ev.dev_seen.mac,
+				    &ev.dev_seen.addr.v6) == 1) {
+				ev.dev_seen.addr.family = AF_INET6;
+				ev.time = util_now();
+				registry_apply_event(e->reg, &ev);
+				continue;
+			}
+		}
 		ret = capture_mud_url(frame, (size_t)n, &cm, err, sizeof(err));
 		if (ret < 0) {
 			log_debug("intake=capture ifindex=%d error=\"%s\"", sll.sll_ifindex, err);

@@ -526,7 +526,7 @@ static bool mac_ok(const struct hg_mac *mac)
 
 static bool source_ok(enum hg_source src)
 {
-	return src >= HG_SRC_DNSMASQ && src <= HG_SRC_USER;
+	return src >= HG_SRC_DNSMASQ && src <= HG_SRC_NDP;
 }
 
 /* Merges an address seen at now. With set_expires the address's lease end and source become

@@ -29,22 +29,26 @@
  */
 static struct sock_filter capture_bpf[] = {
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),			/* 0: ethertype */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_LLDP, 13, 0), /* 1: -> 15 accept */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_LLDP, 17, 0), /* 1: -> 19 accept */
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 7),	/* 2: else -> 10 */
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),			/* 3: IPv4 protocol */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 11),		/* 4: else -> 16 reject */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 15),		/* 4: else -> 20 reject */
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),			/* 5: flags, fragment offset */
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 9, 0),	/* 6: a fragment -> 16 */
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 13, 0),	/* 6: a fragment -> 20 */
 	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),		/* 7: X = IPv4 header length */
 	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),			/* 8: UDP destination port */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 67, 5, 6),		/* 9: -> 15 / 16 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5),	/* 10: else -> 16 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 67, 9, 10),		/* 9: -> 19 / 20 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 9),	/* 10: else -> 20 */
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),			/* 11: IPv6 next header */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 3),		/* 12: else -> 16 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 2),		/* 12: else -> 15 */
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),			/* 13: UDP destination port */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 547, 0, 1),		/* 14: -> 15 / 16 */
-	BPF_STMT(BPF_RET | BPF_K, CAPTURE_SNAPLEN),		/* 15: accept */
-	BPF_STMT(BPF_RET | BPF_K, 0),				/* 16: reject */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 547, 4, 5),		/* 14: -> 19 / 20 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 4),		/* 15: ICMPv6? else -> 20 */
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),			/* 16: ICMPv6 type */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 135, 1, 0),		/* 17: NS -> 19 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 1),		/* 18: NA -> 19 / 20 */
+	BPF_STMT(BPF_RET | BPF_K, CAPTURE_SNAPLEN),		/* 19: accept */
+	BPF_STMT(BPF_RET | BPF_K, 0),				/* 20: reject */
 };
 
 int capture_open(int *out)
@@ -84,7 +88,7 @@ const struct sock_fprog *capture_filter(void)
 }
 
 /* The jump offsets above are hand-counted; this keeps them honest at build time. */
-_Static_assert(ARRAY_SIZE(capture_bpf) == 17, "BPF program length changed: recount jumps");
+_Static_assert(ARRAY_SIZE(capture_bpf) == 21, "BPF program length changed: recount jumps");
 
 struct lan_cache {
 	int ifindex, lan;
@@ -241,4 +245,43 @@ int capture_mud_url(const uint8_t *f, size_t len, struct capture_mud *out, char 
 		return from_dhcp6(ip + 48, be16(ip + 44) - 8u, f + 6, out, err, errlen);
 	}
 	return 0;
+}
+
+int capture_ndp_addr(const uint8_t *f, size_t len, struct hg_mac *mac, struct in6_addr *addr)
+{
+	static const uint8_t unspec[16];
+	const uint8_t *ip, *icmp, *a;
+	size_t off = 12;
+
+	if (len < 14 || (f[6] & 1))
+		return 0;
+	if (be16(f + off) == 0x8100) {
+		if (len < 18)
+			return 0;
+		off += 4;
+	}
+	if (be16(f + off) != ETH_P_IPV6)
+		return 0;
+	ip = f + off + 2;
+	/* fixed header, then an ICMPv6 NS or NA: type, code, checksum, reserved, target */
+	if (len - (off + 2) < 40 + 24 || (ip[0] >> 4) != 6 || ip[6] != 58 || be16(ip + 4) < 24 ||
+		be16(ip + 4) > len - (off + 2) - 40)
+		return 0;
+	icmp = ip + 40;
+	/* RFC 4861 7.1.1/7.1.2: hop limit 255 and code 0, else not neighbour discovery */
+	if (ip[7] != 255 || icmp[1] != 0 || (icmp[0] != 135 && icmp[0] != 136))
+		return 0;
+	/* DAD (NS from ::) names the address being claimed; an NA names the sender's; another NS
+	 * is sent from the sender's own address. */
+	if (icmp[0] == 135 && memcmp(ip + 8, unspec, 16) != 0)
+		a = ip + 8;
+	else
+		a = icmp + 8;
+	/* Link-local addresses never carry routed traffic toward the device; multicast and
+	 * unspecified are no device's address. */
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || memcmp(a, unspec, 16) == 0)
+		return 0;
+	memcpy(mac->b, f + 6, 6);
+	memcpy(addr, a, 16);
+	return 1;
 }

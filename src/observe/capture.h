@@ -43,4 +43,10 @@ struct capture_mud {
 int capture_mud_url(
 	const uint8_t *frame, size_t len, struct capture_mud *out, char *err, size_t errlen);
 
+/* The IPv6 address a device holds, from one of its neighbour discovery messages (an NS for
+ * duplicate address detection names it as target, an NA as target, another NS as source):
+ * SLAAC and privacy addresses that no DHCP server hands out. Returns 1 with mac (the frame's
+ * source) and addr set for a global or unique-local unicast address, else 0. */
+int capture_ndp_addr(const uint8_t *frame, size_t len, struct hg_mac *mac, struct in6_addr *addr);
+
 #endif

@@ -104,6 +104,31 @@ lab_dev_renew sensor # the lease (and the SLAAC address seen by now) move the ma
 matrix sensor pending yes yes no no no yes
 lab_hg approve "$s" --why "the family knows it" >/dev/null
 matrix sensor approved yes yes no no no yes
+# Toward the device: its SLAAC address (learnt from neighbour discovery, no DHCP involved) is
+# in the map toward it, so a connection from the internet that its file does not allow is
+# dropped (AC-28); the phone, under no profile, is left to the system firewall.
+slaac() {
+	lab_dev_exec "$1" ip -6 addr show dev eth0 scope global |
+		awk '/inet6 fd00:50:/ && !/tentative/ {sub("/.*", "", $2); print $2; exit}'
+}
+listen() { lab_spawn "$(lab_dev_ns "$1")" "listen-$1" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6); s.bind(("::", 8080)); s.listen(4)
+while True: s.accept()[0].close()'; }
+v6=$(slaac sensor)
+pv6=$(slaac phone)
+[ -n "$v6" ] && [ -n "$pv6" ] || lab_fail "no SLAAC addresses"
+lab_wait_for 10 sh -c "ip netns exec $LAB_GW nft list map inet homegate dev_in6 | grep -q '$v6 '" ||
+	lab_fail "the sensor's SLAAC address $v6 is not in dev_in6"
+listen sensor
+listen phone
+sleep 0.5
+# The lab masquerades the LAN upstream; a route lets the upstream reach LAN addresses directly.
+ip -n "$LAB_WAN" -6 route replace fd00:50::/64 via 2001:db8:ffff::2
+inbound() { lab_wan_exec timeout 3 socat -T1 - "TCP:[$1]:8080,connect-timeout=2" </dev/null >/dev/null 2>&1; }
+expect sensor "inbound from the internet to [$v6]:8080" no inbound "$v6"
+expect phone "inbound from the internet to [$pv6]:8080" yes inbound "$pv6"
+echo "ok: toward the device by its SLAAC address"
 lab_hg quarantine "$s" --why "odd traffic" >/dev/null
 matrix sensor quarantined no no no no no yes
 lab_hg release "$s" >/dev/null

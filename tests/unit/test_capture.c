@@ -248,6 +248,25 @@ static void frame6(
 	ipv6_udp(f, msg, 17, dport);
 }
 
+/* An ICMPv6 neighbour solicitation (135) or advertisement (136) for target, from src
+ * (16 bytes; all zero for duplicate address detection), with hop limit hops. */
+static void ndp_frame(
+	struct buf *f, uint8_t type, const uint8_t *src, const uint8_t *target, uint8_t hops)
+{
+	eth(f, (const uint8_t *)"\x33\x33\xff\xaa\xbb\x01", dev_mac, 0, 0x86dd);
+	put(f, "\x60\x00\x00\x00", 4);
+	put16(f, 24);
+	put8(f, 58);
+	put8(f, hops);
+	put(f, src, 16);
+	put(f, "\xff\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\xff\xaa\xbb\x01", 16);
+	put8(f, type);
+	put8(f, 0);
+	put16(f, 0);
+	zeros(f, 4);
+	put(f, target, 16);
+}
+
 /* ---- decoding ---- */
 
 static char err[256];
@@ -684,18 +703,75 @@ static ssize_t through(struct filter_fx *fx, const struct buf *f, uint8_t *out, 
 	return n < 0 ? -errno : n;
 }
 
+/* SLAAC and privacy addresses come from neighbour discovery (RFC 4861, 4862). */
+static void test_ndp(void **state)
+{
+	static const uint8_t unspec[16],
+		ula[16] = {0xfd, 0x00, 0, 0x50, 0, 0, 0, 0, 0x50, 0x54, 0, 0xff, 0xfe, 0xaa, 0xbb,
+			1},
+		ula2[16] = {0xfd, 0x00, 0, 0x50, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
+			0xde, 1},
+		ll[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x50, 0x54, 0, 0xff, 0xfe, 0xaa, 0xbb, 1},
+		mc[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	struct in6_addr a;
+	struct hg_mac mac;
+	struct buf f;
+
+	(void)state;
+	/* duplicate address detection: the target is the address being taken */
+	ndp_frame(&f, 135, unspec, ula, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 1);
+	assert_memory_equal(&a, ula, 16);
+	assert_memory_equal(mac.b, dev_mac, 6);
+	/* an NS from a global address names that address, not the neighbour it asks for */
+	ndp_frame(&f, 135, ula2, ula, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 1);
+	assert_memory_equal(&a, ula2, 16);
+	/* an NA names the sender's own address */
+	ndp_frame(&f, 136, ll, ula2, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 1);
+	assert_memory_equal(&a, ula2, 16);
+	/* link-local, multicast: no address for the maps toward a device */
+	ndp_frame(&f, 136, ll, ll, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 0);
+	ndp_frame(&f, 135, unspec, mc, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 0);
+	/* routed from elsewhere (hop limit below 255) or another ICMPv6 type: not NDP */
+	ndp_frame(&f, 135, unspec, ula, 254);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 0);
+	ndp_frame(&f, 128, unspec, ula, 255);
+	assert_int_equal(capture_ndp_addr(f.b, f.len, &mac, &a), 0);
+	/* every truncation is refused without reading past the end */
+	ndp_frame(&f, 135, unspec, ula, 255);
+	for (size_t n = 0; n < f.len; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+
+		assert_non_null(copy);
+		memcpy(copy, f.b, n);
+		assert_int_equal(capture_ndp_addr(copy, n, &mac, &a), 0);
+		free(copy);
+	}
+}
+
 static void test_filter(void **state)
 {
 	struct filter_fx *fx = *state;
 	static const uint8_t filler[250];
-	struct buf frames[16], m, big;
-	bool want[16];
-	const char *what[16];
+	struct buf frames[24], m, big;
+	bool want[24];
+	const char *what[24];
 	uint8_t out[4096];
 	size_t n = 0;
 
 #define FRAME(accept, name) (want[n] = (accept), what[n] = (name), &frames[n++])
 	lldp_frame(FRAME(true, "LLDP"), dev_mac, 0, URL);
+	{
+		static const uint8_t unspec[16], ula[16] = {0xfd, 0, 0, 0x50, [15] = 1};
+
+		ndp_frame(FRAME(true, "NDP solicitation"), 135, unspec, ula, 255);
+		ndp_frame(FRAME(true, "NDP advertisement"), 136, ula, ula, 255);
+		ndp_frame(FRAME(false, "ICMPv6 echo request"), 128, ula, ula, 64);
+	}
 	dhcp4_msg(&m, 1, dev_mac, 0, URL);
 	frame4(FRAME(true, "DHCPv4 to 67"), dev_mac, 0, &m, 67);
 	frame4(FRAME(false, "DHCPv4 to 68"), dev_mac, 0, &m, 68);
@@ -948,6 +1024,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lldp),
+		cmocka_unit_test(test_ndp),
 		cmocka_unit_test(test_dhcp4),
 		cmocka_unit_test(test_dhcp4_relayed),
 		cmocka_unit_test(test_dhcp6),
