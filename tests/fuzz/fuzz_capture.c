@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer harness: the packet sensor's frame decoder, on the input as an Ethernet frame. */
+/* libFuzzer harness: the packet sensor's frame decoders (MUD URLs, NDP addresses), on the input as
+ * an Ethernet frame. */
 #include "observe/capture.h"
 
 #include <errno.h>
@@ -17,6 +18,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 	int ret;
 
+	{
+		struct in6_addr a;
+		struct hg_mac mac;
+		int r = capture_ndp_addr(data, size, &mac, &a);
+
+		/* An address for a device: unicast source, neither multicast nor link-local. */
+		if (r != 0 &&
+			(r != 1 || (mac.b[0] & 1) || a.s6_addr[0] == 0xff ||
+				(a.s6_addr[0] == 0xfe && (a.s6_addr[1] & 0xc0) == 0x80)))
+			abort();
+	}
 	err[0] = '\0';
 	ret = capture_mud_url(data, size, &cm, err, sizeof(err));
 	if (ret == -EINVAL) {
