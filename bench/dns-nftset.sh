@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmark: DNS-name binding with real dnsmasq --nftset and real nftables (DESIGN §5), without
+# homegated. The gateway holds a ruleset of homegate's shape (table inet hgbench) with
+# N_DEVICES profiles, each allowing one DNS name's set pair, and N_DEVICES MACs in dev_profile;
+# its dnsmasq binds every one of those names plus rot.example.test. Measured, each against a
+# baseline in the same run: the latency dnsmasq adds when it puts an answer into a set, whether a
+# device that connects the moment it has the answer is ever dropped (with a control round
+# without the binding, which must be dropped), and how long a dnsmasq restart interrupts DNS.
+# Usage: bench/dns-nftset.sh [N_DEVICES] [N_RESOLVES]   (root; defaults 1000 and 10000)
+#        LAT_COUNT (queries of each kind, default 2000), CONTROL_COUNT (default 200) and
+#        RESTARTS (per configuration, default 5), COST_COUNT (default 200) and COST_SETS (set
+#        counts of the libnftables sweep, default "0 100 500 2000 5000") in the environment.
+set -euo pipefail
+N_DEVICES=${1:-1000}
+N_RESOLVES=${2:-10000}
+LAT_COUNT=${LAT_COUNT:-2000}
+CONTROL_COUNT=${CONTROL_COUNT:-200}
+RESTARTS=${RESTARTS:-5}
+COST_COUNT=${COST_COUNT:-200}
+COST_SETS=${COST_SETS:-0 100 500 2000 5000}
+here=$(cd "$(dirname "$0")/.." && pwd)
+export HOMEGATE_BUILD=${HOMEGATE_BUILD:-$here/build}
+. "$here/tests/lab/lab.sh"
+lab_require_root
+py=(python3 "$here/bench/dns-nftset.py")
+
+[ "$N_DEVICES" -ge 1 ] || { echo "N_DEVICES must be at least 1" >&2; exit 2; }
+# rot.example.test hands out a fresh address of 198.18.0.0/16 per answer, never one twice.
+[ $((N_RESOLVES + CONTROL_COUNT)) -le 65534 ] || { echo "N_RESOLVES too large" >&2; exit 2; }
+[ $((3 * LAT_COUNT)) -le 65534 ] || { echo "LAT_COUNT too large" >&2; exit 2; }
+
+ROT_MAC=02:48:47:ee:00:01 # under the rot profile: may reach rot.example.test only
+LAT_MAC=02:48:47:ee:00:02 # not in dev_profile: the latency client is not filtered
+ROT_PORT=5300             # the rotating upstream, 198.51.100.1 in wan
+PLAIN_PORT=5354           # a second gateway dnsmasq without any --nftset (baseline)
+
+now_ns() { echo "${EPOCHREALTIME/./}000"; }
+# Alive and not a zombie (PID 1 here may not reap), without forking.
+alive() {
+	local l
+	[ -r "/proc/$1/status" ] || return 1
+	while read -r l; do
+		case "$l" in State:*Z*) return 1 ;; State:*) return 0 ;; esac
+	done <"/proc/$1/status" 2>/dev/null
+	return 1
+}
+# The race check's packets to rot.example.test's addresses that its set did not let through.
+drops() { lab_gw_exec nft list chain inet hgbench "$ROT_CHAIN" | awk '/198\.18\.0\.0\/16/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+
+lab_up
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- 1. the ruleset
+t0=$(now_ns)
+"${py[@]}" ruleset --n "$N_DEVICES" --rot-mac "$ROT_MAC" --rot-chain-out "$LAB_DIR/rot-chain" \
+	>"$LAB_DIR/hgbench.nft"
+lab_gw_exec nft -f "$LAB_DIR/hgbench.nft" || lab_fail "cannot load the benchmark ruleset"
+t_load=$((($(now_ns) - t0) / 1000000))
+ROT_CHAIN=$(cat "$LAB_DIR/rot-chain")
+nsets=$(lab_gw_exec nft list sets table inet hgbench | grep -c '^	set ')
+nmap=$(lab_gw_exec nft list map inet hgbench dev_profile | grep -o ': jump' | wc -l)
+lab_log "ruleset: $nsets sets, $nmap dev_profile elements, loaded in $t_load ms"
+
+# ---- what dnsmasq pays per address: one libnftables `add element`, against the sets the
+# namespace holds (named and anonymous: libnftables 1.0.6 lists every set of every table first)
+anon=$(grep -c -E 'dport \{|type \{' "$LAB_DIR/hgbench.nft")
+lab_gw_exec nft add set inet hgbench costprobe '{ type ipv4_addr; flags timeout; }'
+cost_gw=$(lab_gw_exec "${py[@]}" nftcost --set "inet hgbench costprobe" --count "$COST_COUNT" --base 100.64.0.1)
+lab_gw_exec nft delete set inet hgbench costprobe
+costns=$LAB_ID-nftcost # a lab namespace: lab_down removes it
+ip netns add "$costns"
+cost_sweep=()
+for s in $COST_SETS; do
+	"${py[@]}" sets --n "$s" | ip netns exec "$costns" nft -f - || lab_fail "cannot load $s sets"
+	cost_sweep+=("$s $(ip netns exec "$costns" "${py[@]}" nftcost --set "inet hgcost target" \
+		--count "$COST_COUNT" --base 100.64.0.1)")
+	ip netns exec "$costns" nft delete table inet hgcost
+done
+ip netns del "$costns"
+
+# ---- upstream: the latency names in the wan dnsmasq, the rotating server for rot.example.test
+"${py[@]}" hosts --n "$N_DEVICES" --count "$LAT_COUNT" >"$LAB_DIR/lat-hosts"
+last=$(tail -n 1 "$LAB_DIR/lat-hosts")
+head -n -1 "$LAB_DIR/lat-hosts" >>"$LAB_DIR/wan-hosts"
+lab_wan_dns_add "${last#* }" "${last%% *}"
+lab_wait_for 10 lab_gw_exec "${py[@]}" q --server 198.51.100.1 --name "${last#* }" \
+	--want "${last%% *}" || lab_fail "the wan dnsmasq does not serve the latency names"
+ip -n "$LAB_WAN" route add local 198.18.0.0/15 dev lo
+lab_spawn "$LAB_WAN" rotdns "${py[@]}" auth --addr 198.51.100.1 --port "$ROT_PORT" \
+	--stats "$LAB_DIR/rotdns.stats" --ready "$LAB_DIR/rotdns.ready"
+lab_wait_for 5 test -s "$LAB_DIR/rotdns.ready" || { lab_show_log rotdns; lab_fail "rotating DNS did not start"; }
+
+# ---- 2. the gateway's dnsmasq with one --nftset line per name
+"${py[@]}" conf --n "$N_DEVICES" --prefix "$LAB_DIR/nftset-" --rot-server 198.51.100.1 \
+	--rot-port "$ROT_PORT"
+for c in full control plain; do
+	dnsmasq --test --conf-file="$LAB_DIR/nftset-$c.conf" >/dev/null 2>&1 ||
+		lab_fail "dnsmasq refuses $LAB_DIR/nftset-$c.conf"
+done
+LAB_GW_DNSMASQ_EXTRA=(--conf-file="$LAB_DIR/nftset-full.conf")
+lab_gw_dnsmasq_start
+lab_spawn "$LAB_GW" dnsmasq-plain dnsmasq --keep-in-foreground --port="$PLAIN_PORT" \
+	--listen-address=192.168.50.1 --bind-interfaces --no-resolv --no-hosts --server=198.51.100.1 \
+	--conf-file="$LAB_DIR/nftset-plain.conf" --user=root --group=root \
+	--pid-file="$LAB_DIR/dnsmasq-plain.pid" --log-facility="$LAB_DIR/dnsmasq-plain.log" --log-queries
+
+lab_dev_add rot --mac "$ROT_MAC" --hostname rot
+lab_dev_add lat --mac "$LAT_MAC" --hostname lat
+lab_wait_for 5 lab_dev_exec lat "${py[@]}" q --server 192.168.50.1 --port "$PLAIN_PORT" \
+	--name www.example.test --want 203.0.113.10 || lab_fail "the plain dnsmasq does not answer"
+
+# ---- 3. latency: bound vs unbound names, interleaved, every query a cache miss
+lab_dev_exec lat "${py[@]}" lat --n "$N_DEVICES" --count "$LAT_COUNT" --server 192.168.50.1 \
+	--plain-port "$PLAIN_PORT" --out "$LAB_DIR/lat.out" || lab_fail "latency round failed"
+# The bound answers really went into their sets.
+inset=0
+while read -r addr name; do
+	h=$(printf '%s' "${name#*.}" | sha256sum | cut -c1-12)
+	lab_gw_exec nft get element inet hgbench "dns4_$h" "{ $addr }" >/dev/null 2>&1 && inset=$((inset + 1))
+done < <(head -n 3 "$LAB_DIR/lat-hosts") # the first bound names
+[ "$inset" = 3 ] || lab_fail "bound answers are not in their sets ($inset of 3 checked)"
+
+# ---- 4. race: resolve rot.example.test, connect at once; then a control round without binding
+d0=$(drops)
+lab_dev_exec rot "${py[@]}" race --count "$N_RESOLVES" --server 192.168.50.1 \
+	--out "$LAB_DIR/race.out" || lab_fail "race round failed"
+d1=$(drops)
+in_set=$(lab_gw_exec nft list set inet hgbench "dns4_$(printf '%s' rot.example.test | sha256sum | cut -c1-12)" |
+	grep -o '198\.18\.[0-9]*\.[0-9]*' | wc -l)
+
+# ---- restart gap: SIGTERM to the first answered query, with and without the nftset lines
+restart_gw() { # LABEL CONF
+	local pid tk te
+	pid=$(cat "$LAB_DIR/dnsmasq-gw.pid")
+	LAB_GW_DNSMASQ_EXTRA=(--conf-file="$2")
+	tk=$(now_ns)
+	kill -TERM "$pid"
+	while alive "$pid"; do :; done
+	te=$(now_ns)
+	rm -f "$LAB_DIR/dnsmasq-gw.pid"
+	lab_gw_dnsmasq_start
+	echo "$1 $tk $te" >>"$LAB_DIR/kills"
+}
+lab_spawn "$(lab_dev_ns lat)" poll "${py[@]}" poll --server 192.168.50.1 --name www.example.test \
+	--out "$LAB_DIR/poll.out" --ready "$LAB_DIR/poll.ready"
+lab_wait_for 5 test -s "$LAB_DIR/poll.ready" || lab_fail "poller did not start"
+sleep 0.5
+: >"$LAB_DIR/kills"
+for _ in $(seq 1 "$RESTARTS"); do
+	restart_gw plain "$LAB_DIR/nftset-plain.conf"
+	sleep 0.7
+	restart_gw full "$LAB_DIR/nftset-full.conf"
+	sleep 0.7
+done
+kill -TERM "$(cat "$LAB_DIR/poll.pid")"
+lab_wait_for 5 test -s "$LAB_DIR/poll.out" || lab_fail "poller wrote nothing"
+"${py[@]}" gaps --stamps "$LAB_DIR/poll.out" --kills "$LAB_DIR/kills" >"$LAB_DIR/gaps.out"
+
+# ---- control: the same dnsmasq lines without rot.example.test's binding must be dropped
+restart_gw control "$LAB_DIR/nftset-control.conf"
+lab_wait_for 5 lab_dev_exec rot "${py[@]}" q --server 192.168.50.1 --name www.example.test \
+	--want 203.0.113.10 || lab_fail "no DNS after the restart"
+c0=$(drops)
+lab_dev_exec rot "${py[@]}" race --count "$CONTROL_COUNT" --server 192.168.50.1 \
+	--out "$LAB_DIR/control.out" || lab_fail "control round failed"
+c1=$(drops)
+kill -USR1 "$(cat "$LAB_DIR/rotdns.pid")"
+lab_wait_for 5 test -s "$LAB_DIR/rotdns.stats" || lab_fail "no statistics from the rotating DNS"
+read -r up_queries up_answers up_accepts <"$LAB_DIR/rotdns.stats"
+
+# ---- tables
+get() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
+lat() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$LAB_DIR/lat.out"; }
+nlines=$(grep -c '^nftset=' "$LAB_DIR/nftset-full.conf")
+printf '\nDNS name binding: dnsmasq %s --nftset, %d profiles (%d sets, %d dev_profile elements, %d nftset lines; ruleset loaded in %d ms); load average at start %s\n\n' \
+	"$(dnsmasq --version | awk 'NR==1{print $3}')" "$N_DEVICES" "$nsets" "$nmap" "$nlines" "$t_load" "$load"
+printf '| A query from a device, each a cache miss (%d of each, interleaved) | p50 (µs) | p99 (µs) | max (µs) | mean (µs) | wrong answers |\n|---|---|---|---|---|---|\n' "$LAT_COUNT"
+printf '| (a) bound name (svc<j>: answer added to dns4_<H>) | %s | %s | %s | %s | %s |\n' "$(lat bound 4)" "$(lat bound 5)" "$(lat bound 6)" "$(lat bound 7)" "$(lat bound 3)"
+printf '| (b) unbound name, same dnsmasq (baseline) | %s | %s | %s | %s | %s |\n' "$(lat unbound 4)" "$(lat unbound 5)" "$(lat unbound 6)" "$(lat unbound 7)" "$(lat unbound 3)"
+printf '| (c) name via a second dnsmasq without any --nftset (baseline) | %s | %s | %s | %s | %s |\n' "$(lat plain 4)" "$(lat plain 5)" "$(lat plain 6)" "$(lat plain 7)" "$(lat plain 3)"
+printf '| **added by the binding, (a) − (b)** | **%s** | **%s** | | | |\n' "$(($(lat bound 4) - $(lat unbound 4)))" "$(($(lat bound 5) - $(lat unbound 5)))"
+printf '| added by %d nftset lines to any answer, (b) − (c) | %s | %s | | | |\n' "$nlines" "$(($(lat unbound 4) - $(lat plain 4)))" "$(($(lat unbound 5) - $(lat plain 5)))"
+
+printf '\n| resolve rot.example.test, then connect at once | resolves | distinct addresses | established | failed | of which late (first SYN lost) | drops counted in the profile chain | connect p50 / p99 (µs) | wall (s) |\n|---|---|---|---|---|---|---|---|---|\n'
+printf '| with the binding | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
+	"$(get "$LAB_DIR/race.out" resolved)" "$(get "$LAB_DIR/race.out" distinct)" "$(get "$LAB_DIR/race.out" ok)" \
+	"$(get "$LAB_DIR/race.out" failed)" "$(get "$LAB_DIR/race.out" late)" "$((d1 - d0))" \
+	"$(get "$LAB_DIR/race.out" conn_p50_us)" "$(get "$LAB_DIR/race.out" conn_p99_us)" "$(get "$LAB_DIR/race.out" wall_s)"
+printf '| control: binding removed for rot.example.test | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
+	"$(get "$LAB_DIR/control.out" resolved)" "$(get "$LAB_DIR/control.out" distinct)" "$(get "$LAB_DIR/control.out" ok)" \
+	"$(get "$LAB_DIR/control.out" failed)" "$(get "$LAB_DIR/control.out" late)" "$((c1 - c0))" \
+	"$(get "$LAB_DIR/control.out" conn_p50_us)" "$(get "$LAB_DIR/control.out" conn_p99_us)" "$(get "$LAB_DIR/control.out" wall_s)"
+printf '\nrot.example.test: %s upstream queries, %s addresses handed out, %s TCP connections accepted upstream; dns4 set of rot.example.test holds %s addresses after the main round\n' \
+	"$up_queries" "$up_answers" "$up_accepts" "$in_set"
+
+printf '\n| gateway dnsmasq restart (SIGTERM, wait for exit, start) | restarts | SIGTERM → old process gone p50 (ms) | SIGTERM → first answer of the new one p50 / max (ms) | no answer at all p50 / max (ms) |\n|---|---|---|---|---|\n'
+while read -r label n pexit pfirst mfirst psilent msilent; do
+	case "$label" in
+	plain) what="without --nftset (baseline)" ;;
+	full) what="with $nlines --nftset lines" ;;
+	*) continue ;;
+	esac
+	printf '| %s | %s | %s | %s / %s | %s / %s |\n' "$what" "$n" "$pexit" "$pfirst" "$mfirst" "$psilent" "$msilent"
+done <"$LAB_DIR/gaps.out"
+
+printf '\n| one libnftables `add element` (what dnsmasq does per address), %d each | sets in the namespace | p50 (µs) | p99 (µs) |\n|---|---|---|---|\n' "$COST_COUNT"
+for e in "${cost_sweep[@]}"; do
+	read -r s p50 p99 <<<"$e"
+	printf '| scratch namespace, one table of empty named sets | %s | %s | %s |\n' "$((s + 1))" "$p50" "$p99"
+done
+read -r p50 p99 <<<"$cost_gw"
+printf '| the gateway with the benchmark ruleset | %s named + %s anonymous | %s | %s |\n' "$((nsets + 1))" "$anon" "$p50" "$p99"
+
+# Verdicts: the binding never loses a connection; without it the check does fail.
+if [ "$(get "$LAB_DIR/race.out" failed)" != 0 ] || [ "$d1" != "$d0" ]; then
+	lab_fail "connections failed or were dropped with the binding"
+fi
+if [ "$(get "$LAB_DIR/control.out" failed)" = 0 ] || [ "$c1" = "$c0" ]; then
+	lab_fail "the control round was not dropped: the check cannot fail"
+fi
