@@ -104,7 +104,8 @@ struct ipc_dev_policy {
 
 /* A compiled profile travels as its abstract rules (struct pol_rule, validated field by field by
  * the parent, which compiles them itself), in chunks: the first chunk starts it, the final one
- * installs it. The parent recomputes the id from the rules and refuses a mismatch. */
+ * installs it. The parent recomputes the id from the rules and refuses a mismatch. The header
+ * is followed by nrules struct pol_rule. */
 #define IPC_PROFILE_MAX_RULES 1024
 
 struct ipc_profile_chunk {
@@ -113,7 +114,6 @@ struct ipc_profile_chunk {
 	uint16_t nrules; /* in this chunk */
 	uint8_t first, final;
 	char authority[256]; /* host of the MUD URL, NUL-terminated; "" when not needed */
-	/* then nrules rules */
 };
 
 struct ipc_op_result {
