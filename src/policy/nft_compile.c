@@ -685,18 +685,21 @@ static int put_bridge_rule(struct comp *c, const struct pol_rule *r)
 	return b->err;
 }
 
-/* What every MUD device may do after its explicit ACEs (AC-21): DHCP, neighbour discovery,
+/* What every MUD device may do after its explicit ACEs (AC-21): DHCP, neighbour discovery
+ * (types 135-136: solicitation and advertisement),
  * and DNS and NTP to the gateway only, so an off-box resolver is dropped (AC-23). */
 static void put_implicit_out(struct nftc_buf *b)
 {
 	nftc_buf_printf(b,
 		"\t\tudp sport 68 udp dport 67 return\n"
 		"\t\tudp dport 547 return\n"
-		"\t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } "
-		"return\n"
-		"\t\tip daddr @gw4 udp dport { 53, 123 } return\n"
+		"\t\ticmpv6 type nd-router-solicit return\n"
+		"\t\ticmpv6 type 135-136 return\n"
+		"\t\tip daddr @gw4 udp dport 53 return\n"
+		"\t\tip daddr @gw4 udp dport 123 return\n"
 		"\t\tip daddr @gw4 tcp dport 53 return\n"
-		"\t\tip6 daddr @gw6 udp dport { 53, 123 } return\n"
+		"\t\tip6 daddr @gw6 udp dport 53 return\n"
+		"\t\tip6 daddr @gw6 udp dport 123 return\n"
 		"\t\tip6 daddr @gw6 tcp dport 53 return\n");
 }
 
@@ -706,7 +709,7 @@ static void put_implicit_bridge(struct nftc_buf *b)
 {
 	nftc_buf_printf(b,
 		"\t\tether type arp return\n"
-		"\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } return\n");
+		"\t\ticmpv6 type 135-136 return\n");
 }
 
 static void put_chain_end(struct nftc_buf *b, const char *prefix, const char *id)
@@ -912,8 +915,8 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 		"\tchain prof_blocked {\n"
 		"\t\tudp sport 68 udp dport 67 return\n"
 		"\t\tudp sport 546 udp dport 547 return\n"
-		"\t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } "
-		"return\n"
+		"\t\ticmpv6 type nd-router-solicit return\n"
+		"\t\ticmpv6 type 135-136 return\n"
 		"\t\tcounter drop\n"
 		"\t}\n"
 		"\tchain input {\n"
