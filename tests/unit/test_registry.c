@@ -437,7 +437,7 @@ static void test_invalid_events(void **state)
 	ev = lease("52:54:00:00:00:05", "192.168.50.12", NULL, 100);
 	ev.source = 0;
 	assert_int_equal(registry_apply_event(f->reg, &ev), -EINVAL);
-	ev.source = HG_SRC_USER + 1;
+	ev.source = HG_SRC_NDP + 1;
 	assert_int_equal(registry_apply_event(f->reg, &ev), -EINVAL);
 	ev.source = HG_SRC_DNSMASQ;
 	ev.lease.op = 0;
