@@ -171,8 +171,8 @@ static int send_profile(struct enforce *en, const struct en_want *w)
 		h->first = done == 0;
 		h->final = done + n == w->pol.count;
 		h->nrules = (uint16_t)n;
-		memset(h + 1, 0, n * sizeof(struct pol_rule));
-		memcpy(h + 1, w->pol.rules + done, n * sizeof(struct pol_rule));
+		if (n) /* the empty policy (quarantine) has no rules array at all */
+			memcpy(h + 1, w->pol.rules + done, n * sizeof(struct pol_rule));
 		ret = en->send(
 			IPC_E2P_PROFILE, h, sizeof(*h) + n * sizeof(struct pol_rule), en->arg);
 		done += (unsigned)n;
