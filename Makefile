@@ -12,7 +12,8 @@ FUZZ_SECONDS ?= 15
 # Debian packages the build, the tests and the lab need.
 DEPS := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format \
 	libsqlite3-dev sqlite3 libjson-c-dev libnftables-dev libcmocka-dev libssl-dev libcurl4-openssl-dev \
-	dnsmasq-base busybox iproute2 nftables iputils-ping python3 openssl curl socat \
+	libnftnl-dev libmnl-dev \
+	dnsmasq-base busybox iproute2 nftables iputils-ping python3 openssl curl socat iperf3 \
 	procps psmisc passwd
 
 .PHONY: all deps build build-asan run test test-unit test-lab format format-check fuzz-smoke clean
