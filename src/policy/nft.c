@@ -377,6 +377,58 @@ int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const 
 	return 0;
 }
 
+/* Appends a flush of every manufacturer and model MAC set in the bridge table: their members
+ * are devices, so a complete device table replaces them too. The names come from the kernel's
+ * own listing and are used only when they are our hex-named sets. */
+static void flush_listed(struct nft *n, struct nftc_buf *b, const char *out);
+
+static void flush_member_sets(struct nft *n, struct nftc_buf *b)
+{
+	char cmd[96];
+	const char *out, *p;
+
+	snprintf(cmd, sizeof(cmd), "list sets bridge");
+	if (nft_run_cmd_from_buffer(n->ctx, cmd) != 0) {
+		nft_ctx_get_error_buffer(n->ctx); /* discard */
+		return;
+	}
+	out = nft_ctx_get_output_buffer(n->ctx);
+	/* Only our table's block of the listing ("list sets bridge" shows every bridge table). */
+	snprintf(cmd, sizeof(cmd), "table bridge %s {\n", n->inet_table);
+	p = out ? strstr(out, cmd) : NULL;
+	if (!p)
+		return;
+	{
+		const char *end = strstr(p + 1, "\ntable ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *mine = strndup(p, len);
+
+		if (!mine)
+			return;
+		flush_listed(n, b, mine);
+		free(mine);
+	}
+}
+
+static void flush_listed(struct nft *n, struct nftc_buf *b, const char *out)
+{
+	const char *p;
+
+	for (p = out; p && (p = strstr(p, "set ")) != NULL; p += 4) {
+		char id[IPC_PROFILE_ID_LEN + 1];
+		const char *name = p + 4;
+
+		if ((strncmp(name, "mfg_", 4) != 0 && strncmp(name, "mdl_", 4) != 0) ||
+			strlen(name) < 4 + IPC_PROFILE_ID_LEN)
+			continue;
+		memcpy(id, name + 4, IPC_PROFILE_ID_LEN);
+		id[IPC_PROFILE_ID_LEN] = 0;
+		if (!id_ok(id) || name[4 + IPC_PROFILE_ID_LEN] != ' ')
+			continue;
+		nftc_buf_printf(b, "flush set bridge %s %.3s_%s\n", n->inet_table, name, id);
+	}
+}
+
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count)
 {
 	struct ipc_dev_sync_entry *copy = NULL;
@@ -413,6 +465,7 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	nftc_buf_printf(&b, "flush map inet %s dev_in6\n", n->inet_table);
 	nftc_buf_printf(&b, "flush map bridge %s dev_profile\n", n->inet_table);
 	nftc_buf_printf(&b, "flush map bridge %s dev_in\n", n->inet_table);
+	flush_member_sets(n, &b);
 	for (size_t i = 0; i < kept; i++)
 		elem_cmd(n, &b, "add", &copy[i]);
 	ret = b.err ? b.err : run(n, b.s);

@@ -78,5 +78,14 @@ lab_hg approve "$a2" >/dev/null
 expect a1 a2 5000 yes
 lab_hg quarantine "$a1" >/dev/null
 expect a1 a2 5000 no
+# A resync (restarted daemon) rebuilds the manufacturer's set from the device table alone.
+mfgset="mfg_$(printf %s mud.example.test | sha256sum | cut -c1-12)"
+ip netns exec "$LAB_GW" nft add element bridge homegate "$mfgset" "{ 02:00:00:00:00:99 }"
+lab_stop_homegated
+lab_start_homegated "$conf"
+members=$(ip netns exec "$LAB_GW" nft list set bridge homegate "$mfgset")
+grep -q "$a2" <<<"$members" || lab_fail "approved a2 left its manufacturer's set on resync"
+grep -q "$a1" <<<"$members" && lab_fail "quarantined a1 is in its manufacturer's set after resync"
+grep -q "02:00:00:00:00:99" <<<"$members" && lab_fail "a stale member survived the resync"
 lab_stop_homegated
 echo "PASS: test_enforce_lan"
