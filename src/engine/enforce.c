@@ -214,7 +214,7 @@ static void entry_of(const struct device *d, const struct hg_mac *mac, const str
 		const struct dev_addr *a = &d->addrs[i];
 		struct ipc_addr *x = &e->addrs[e->naddrs];
 
-		if (a->expires && a->expires < now)
+		if (a->expires && a->expires <= now) /* a released lease ends now */
 			continue;
 		if (a->addr.family == AF_INET) {
 			x->family = 4;
