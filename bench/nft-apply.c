@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "mud/mud_parse.h"
+#include "mud/mud_summary.h"
 #include "policy/nft.h"
 #include "policy/nft_compile.h"
 
@@ -95,38 +96,6 @@ struct dev {
 
 /* ---- the corpus ----------------------------------------------------------------------------- */
 
-/* The host of an https URL, without user info or port: the MUD "authority" (as the engine). */
-static void url_host(const char *url, char *out, size_t len)
-{
-	const char *p = strstr(url, "://"), *end, *at;
-	size_t n;
-
-	out[0] = 0;
-	if (!p)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close)
-			end = close + 1;
-	} else {
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		if (colon)
-			end = colon;
-	}
-	n = (size_t)(end - p);
-	if (n >= len)
-		return;
-	memcpy(out, p, n);
-	out[n] = 0;
-}
-
 /* Parses one file into a model; 1 when it is refused (not a workload), 0, or -errno. */
 static int model_load(const char *path, struct model *m)
 {
@@ -144,7 +113,7 @@ static int model_load(const char *path, struct model *m)
 	free(buf);
 	if (ret)
 		return ret == -ENOMEM ? ret : 1;
-	url_host(m->mf->url, m->authority, sizeof(m->authority));
+	mud_url_host(m->mf->url, m->authority, sizeof(m->authority));
 	ret = nftc_check(&m->mf->policy, m->authority[0] ? m->authority : NULL, why, sizeof(why));
 	if (!ret)
 		ret = nftc_profile_id(&m->mf->policy, m->authority[0] ? m->authority : NULL, m->id);
