@@ -12,6 +12,7 @@ enum hg_event_type {
 	HG_EV_DEV_SEEN = 1, /* a MAC was seen on the LAN */
 	HG_EV_DHCP_LEASE,   /* a lease was granted, renewed or released */
 	HG_EV_MUD_URL,	    /* a MUD URL was learnt for a device */
+	HG_EV_SIGNAL,	    /* an identification signal a device sent (observe → identify) */
 };
 
 /* Where a fact came from; the strength of an identity claim follows from it (DESIGN §2). */
@@ -85,6 +86,50 @@ struct hg_event_mud_url {
 	char url[HG_URL_MAX];
 };
 
+/* What a device says about itself on the network, one kind per sensor field (DESIGN §1). The
+ * names are the vocabulary of the fingerprint database and of the evidence lists. Values are
+ * printable ASCII, at most HG_SIGNAL_VALUE_MAX - 1 octets; sensors never put a per-unit
+ * identifier (a serial number, a UUID, the MAC beyond its OUI) into one. */
+enum hg_signal {
+	HG_SIG_DHCP_HOSTNAME = 1, /* "dhcp.hostname": option 12 */
+	HG_SIG_DHCP_VENDOR,	  /* "dhcp.vendor": option 60 */
+	HG_SIG_DHCP_PRL,	  /* "dhcp.prl": option 55 in order, "1,3,6,15" */
+	HG_SIG_DHCP_OPTIONS,	  /* "dhcp.options": the option codes of a request in order */
+	HG_SIG_DHCP_MAX_SIZE,	  /* "dhcp.max_size": option 57, decimal */
+	HG_SIG_DHCP_CLIENT_ID,	  /* "dhcp.client_id": option 61 type octet ("1" = MAC), decimal */
+	HG_SIG_DHCP6_VENDOR,	  /* "dhcp6.vendor": option 16, "enterprise:text" */
+	HG_SIG_DHCP6_ORO,	  /* "dhcp6.oro": option 6 in order */
+	HG_SIG_DHCP6_FQDN,	  /* "dhcp6.fqdn": option 39 name */
+	HG_SIG_OUI,		  /* "oui": the IEEE registry's organisation for the MAC's OUI */
+	HG_SIG_MDNS_SERVICE,	  /* "mdns.service": a service type, "_hap._tcp.local" */
+	HG_SIG_MDNS_NAME,	  /* "mdns.name": an instance or host name the device announces */
+	HG_SIG_SSDP_SERVER,	  /* "ssdp.server": SERVER header */
+	HG_SIG_SSDP_TYPE,	  /* "ssdp.type": NT or ST (a urn, or upnp:rootdevice) */
+	HG_SIG_SSDP_USER_AGENT,	  /* "ssdp.user_agent": USER-AGENT of an M-SEARCH */
+	HG_SIG_DNS_QUERY,	  /* "dns.query": a name the device looked up */
+	HG_SIG_TLS_SNI,		  /* "tls.sni" */
+	HG_SIG_TLS_JA3,		  /* "tls.ja3": the MD5 form */
+	HG_SIG_TLS_JA4,		  /* "tls.ja4" */
+	HG_SIG_HTTP_USER_AGENT,	  /* "http.user_agent" */
+	HG_SIG_HTTP_HOST,	  /* "http.host" */
+	HG_SIG_TCP_SYN,	    /* "tcp.syn": "4:64:29200:1460:7:mss,sok,ts,nop,ws" (see sensor.h) */
+	HG_SIG_LLDP_SYSTEM, /* "lldp.system": system name or description */
+};
+#define HG_SIG_FIRST	    HG_SIG_DHCP_HOSTNAME
+#define HG_SIG_LAST	    HG_SIG_LLDP_SYSTEM
+#define HG_SIGNAL_VALUE_MAX 256
+
+/* "dhcp.hostname" for HG_SIG_DHCP_HOSTNAME; NULL for a value outside the enum. */
+const char *hg_signal_name(enum hg_signal sig);
+/* The signal of a name, or 0 when the name is not in the vocabulary. */
+enum hg_signal hg_signal_from_name(const char *name);
+
+struct hg_event_signal {
+	struct hg_mac mac; /* the device that sent it */
+	enum hg_signal sig;
+	char value[HG_SIGNAL_VALUE_MAX];
+};
+
 struct hg_event {
 	enum hg_event_type type;
 	enum hg_source source;
@@ -93,6 +138,7 @@ struct hg_event {
 		struct hg_event_dev_seen dev_seen;
 		struct hg_event_dhcp_lease lease;
 		struct hg_event_mud_url mud_url;
+		struct hg_event_signal signal;
 	};
 };
 

@@ -616,6 +616,8 @@ static const struct hg_mac *event_mac(const struct hg_event *ev)
 		return &ev->lease.mac;
 	case HG_EV_MUD_URL:
 		return &ev->mud_url.mac;
+	case HG_EV_SIGNAL:
+		return &ev->signal.mac;
 	}
 	return NULL;
 }
@@ -741,6 +743,9 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 		}
 		break;
 	}
+	case HG_EV_SIGNAL:
+		/* A signal says the device is there; what it means is the identifier's. */
+		break;
 	}
 	if (!ch)
 		return 0;
