@@ -114,9 +114,11 @@ enum hg_signal {
 	HG_SIG_HTTP_HOST,	  /* "http.host" */
 	HG_SIG_TCP_SYN,	    /* "tcp.syn": "4:64:29200:1460:7:mss,sok,ts,nop,ws" (see sensor.h) */
 	HG_SIG_LLDP_SYSTEM, /* "lldp.system": system name or description */
+	HG_SIG_UPNP_MANUFACTURER, /* "upnp.manufacturer": from a UPnP device description */
+	HG_SIG_UPNP_MODEL,	  /* "upnp.model": modelName, and modelNumber when given */
 };
 #define HG_SIG_FIRST	    HG_SIG_DHCP_HOSTNAME
-#define HG_SIG_LAST	    HG_SIG_LLDP_SYSTEM
+#define HG_SIG_LAST	    HG_SIG_UPNP_MODEL
 #define HG_SIGNAL_VALUE_MAX 256
 
 /* "dhcp.hostname" for HG_SIG_DHCP_HOSTNAME; NULL for a value outside the enum. */
