@@ -32,6 +32,7 @@ static const char *const signal_names[] = {
 	[HG_SIG_UPNP_MANUFACTURER] = "upnp.manufacturer",
 	[HG_SIG_UPNP_MODEL] = "upnp.model",
 	[HG_SIG_NET_PORT] = "net.port",
+	[HG_SIG_HTTP_PATH] = "http.path",
 };
 
 const char *hg_signal_name(enum hg_signal sig)

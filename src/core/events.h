@@ -116,10 +116,11 @@ enum hg_signal {
 	HG_SIG_LLDP_SYSTEM, /* "lldp.system": system name or description */
 	HG_SIG_UPNP_MANUFACTURER, /* "upnp.manufacturer": from a UPnP device description */
 	HG_SIG_UPNP_MODEL,	  /* "upnp.model": modelName, and modelNumber when given */
-	HG_SIG_NET_PORT, /* "net.port": a service the device talks to, "tcp/9292", "udp/8765" */
+	HG_SIG_NET_PORT,  /* "net.port": a service the device talks to, "tcp/9292", "udp/8765" */
+	HG_SIG_HTTP_PATH, /* "http.path": a request's path, never its query (tokens, serials) */
 };
 #define HG_SIG_FIRST	    HG_SIG_DHCP_HOSTNAME
-#define HG_SIG_LAST	    HG_SIG_NET_PORT
+#define HG_SIG_LAST	    HG_SIG_HTTP_PATH
 #define HG_SIGNAL_VALUE_MAX 256
 
 /* "dhcp.hostname" for HG_SIG_DHCP_HOSTNAME; NULL for a value outside the enum. */
