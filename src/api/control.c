@@ -206,6 +206,17 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "model", json_object_new_string(d->model));
 	json_object_object_add(o, "category", json_object_new_string(d->category));
 	json_object_object_add(o, "confidence", json_object_new_double(d->confidence));
+	{
+		/* Stored by the engine itself as a JSON array; anything else reads as none. */
+		json_object *ev = d->evidence[0] ? json_tokener_parse(d->evidence) : NULL;
+
+		if (!json_object_is_type(ev, json_type_array)) {
+			json_object_put(ev);
+			ev = json_object_new_array();
+		}
+		json_object_object_add(o, "evidence", ev);
+	}
+	json_object_object_add(o, "class_flag", json_object_new_string(d->class_flag));
 	json_object_object_add(o, "first_seen", json_object_new_int64(d->first_seen));
 	json_object_object_add(o, "last_seen", json_object_new_int64(d->last_seen));
 	json_object_object_add(o, "online", json_object_new_boolean(d->online));

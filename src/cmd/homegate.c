@@ -42,6 +42,12 @@ struct cli_cmd {
 
 static int cmd_help(struct cli *cli, int argc, char **argv);
 
+/* An identifier answer, "" when it is "unknown". */
+static const char *known(const char *s)
+{
+	return strcmp(s, "unknown") == 0 ? "" : s;
+}
+
 static int die_usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "homegate: %s%s%s (try homegate help)\n", msg, arg ? ": " : "",
@@ -427,14 +433,29 @@ static void print_device(json_object *d)
 	if (*str(d, "mud_hash"))
 		printf("mud file    sha256 %s\n", clean(str(d, "mud_hash")));
 	if (*str(d, "vendor") || *str(d, "model") || *str(d, "category")) {
-		snprintf(text, sizeof(text), "%s%s%s%s%s", str(d, "vendor"),
-			*str(d, "vendor") && *str(d, "model") ? " " : "", str(d, "model"),
-			*str(d, "category") ? ", " : "", str(d, "category"));
+		const char *ve = known(str(d, "vendor")), *mo = known(str(d, "model")),
+			   *ca = known(str(d, "category"));
+
+		snprintf(text, sizeof(text), "%s%s%s%s%s%s", ve[0] || mo[0] ? "" : "unknown device",
+			ve, ve[0] && mo[0] ? " " : "", mo, ca[0] ? ", " : "", ca);
 		if (!json_object_object_get_ex(d, "confidence", &v))
 			v = NULL;
 		printf("identified  %s (confidence %.2f)\n", clean(text),
 			json_object_get_double(v));
 	}
+	if (json_object_object_get_ex(d, "evidence", &arr) &&
+		json_object_is_type(arr, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			json_object *x = json_object_array_get_idx(arr, i), *w;
+
+			if (!json_object_object_get_ex(x, "weight", &w))
+				w = NULL;
+			snprintf(text, sizeof(text), "%s = %s", str(x, "signal"), str(x, "value"));
+			printf("  evidence  %s (%+.2f)\n", clean(text), json_object_get_double(w));
+		}
+	}
+	if (*str(d, "class_flag"))
+		printf("identity    CONTRADICTS ITS MUD FILE: %s\n", clean(str(d, "class_flag")));
 	when(num(d, "first_seen"), a, sizeof(a));
 	ago(num(d, "first_seen"), b, sizeof(b));
 	printf("first seen  %s (%s)\n", a, b);

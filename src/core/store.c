@@ -92,6 +92,11 @@ static const char *const migrations[] = {
 	"  pending_signer_subject TEXT NOT NULL DEFAULT '',"
 	"  pending_reason TEXT NOT NULL DEFAULT '');"
 	"PRAGMA user_version = 2;",
+	/* 3: identification. The evidence behind a device's vendor/model/category (JSON), and
+	 * why its fingerprint contradicts the MUD file it claims ("" when it does not). */
+	"ALTER TABLE devices ADD COLUMN class_evidence TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN class_flag TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 3;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))

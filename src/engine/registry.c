@@ -36,18 +36,21 @@ enum reg_sql {
 };
 
 static const char *const sql_text[SQL_COUNT] = {
-	[SQL_DEV_UPSERT] = "INSERT INTO devices (mac, state, prev_state, hostname, mud_url,"
-			   " mud_source, vendor, model, category, confidence, first_seen,"
-			   " last_seen, online, mud_status, mud_reason, mud_hash)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			   " ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
-			   " prev_state = excluded.prev_state, hostname = excluded.hostname,"
-			   " mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
-			   " vendor = excluded.vendor, model = excluded.model,"
-			   " category = excluded.category, confidence = excluded.confidence,"
-			   " last_seen = excluded.last_seen, online = excluded.online,"
-			   " mud_status = excluded.mud_status, mud_reason = excluded.mud_reason,"
-			   " mud_hash = excluded.mud_hash",
+	[SQL_DEV_UPSERT] =
+		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url,"
+		" mud_source, vendor, model, category, confidence, first_seen,"
+		" last_seen, online, mud_status, mud_reason, mud_hash, class_evidence,"
+		" class_flag)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
+		" prev_state = excluded.prev_state, hostname = excluded.hostname,"
+		" mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
+		" vendor = excluded.vendor, model = excluded.model,"
+		" category = excluded.category, confidence = excluded.confidence,"
+		" last_seen = excluded.last_seen, online = excluded.online,"
+		" mud_status = excluded.mud_status, mud_reason = excluded.mud_reason,"
+		" mud_hash = excluded.mud_hash, class_evidence = excluded.class_evidence,"
+		" class_flag = excluded.class_flag",
 	[SQL_DEV_SEEN] = "UPDATE devices SET last_seen = ? WHERE mac = ?",
 	[SQL_DEV_DELETE] = "DELETE FROM devices WHERE mac = ?",
 	[SQL_ADDR_CLEAR] = "DELETE FROM addresses WHERE mac = ?",
@@ -281,11 +284,11 @@ static int save(struct registry *reg, const struct device *d, unsigned what)
 
 	util_mac_format(&d->mac, m);
 	if (what & SAVE_DEV)
-		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiiittt", m, dev_state_name(d->state),
+		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiiittttt", m, dev_state_name(d->state),
 			dev_state_name(d->prev_state), d->hostname, d->mud_url,
 			(int64_t)d->mud_source, d->vendor, d->model, d->category, d->confidence,
 			d->first_seen, d->last_seen, (int64_t)d->online, d->mud_status,
-			d->mud_reason, d->mud_hash);
+			d->mud_reason, d->mud_hash, d->evidence, d->class_flag);
 	if (!ret && (what & SAVE_ADDRS)) {
 		ret = run(reg, SQL_ADDR_CLEAR, "t", m);
 		for (unsigned i = 0; !ret && i < d->naddrs; i++) {
@@ -403,6 +406,8 @@ static struct device *load_device(sqlite3_stmt *st, int *err)
 	util_strlcpy(d->mud_status, col(st, 13), sizeof(d->mud_status));
 	util_strlcpy(d->mud_reason, col(st, 14), sizeof(d->mud_reason));
 	util_strlcpy(d->mud_hash, col(st, 15), sizeof(d->mud_hash));
+	util_strlcpy(d->evidence, col(st, 16), sizeof(d->evidence));
+	util_strlcpy(d->class_flag, col(st, 17), sizeof(d->class_flag));
 	return d;
 }
 
@@ -415,7 +420,7 @@ static int load(struct registry *reg)
 	if (sqlite3_prepare_v2(store_db(reg->store),
 		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
 		    " category, confidence, first_seen, last_seen, online, mud_status,"
-		    " mud_reason, mud_hash FROM devices"
+		    " mud_reason, mud_hash, class_evidence, class_flag FROM devices"
 		    " ORDER BY mac",
 		    -1, &st, NULL) != SQLITE_OK)
 		return db_err(reg, "load");
@@ -977,6 +982,67 @@ int registry_set_mud(struct registry *reg, const struct hg_mac *mac, const char 
 		/* What the device may do can follow from its MUD file (from == to). */
 		if (reg->observer)
 			reg->observer(mac, d->state, d->state, reg->observer_arg);
+	}
+	return 0;
+fail:
+	*d = before;
+	return ret;
+}
+
+int registry_set_class(struct registry *reg, const struct hg_mac *mac, const char *vendor,
+	const char *model, const char *category, double confidence, const char *evidence,
+	const char *flag, const struct reg_actor *actor)
+{
+	struct device *d, before;
+	char v[sizeof(d->vendor)], mo[sizeof(d->model)], c[sizeof(d->category)];
+	char f[sizeof(d->class_flag)], why[sizeof(v) + sizeof(mo) + sizeof(c) + sizeof(f) + 16];
+	bool audited;
+	int ret;
+
+	if (!actor || !who_ok(actor->who) || !vendor || !model || !category || !evidence || !flag ||
+		!(confidence >= 0 && confidence <= 1) || strlen(evidence) >= sizeof(d->evidence))
+		return -EINVAL;
+	d = lookup(reg, mac);
+	if (!d)
+		return -ENOENT;
+	util_sanitize(v, sizeof(v), vendor, strlen(vendor));
+	util_sanitize(mo, sizeof(mo), model, strlen(model));
+	util_sanitize(c, sizeof(c), category, strlen(category));
+	util_sanitize(f, sizeof(f), flag, strlen(flag));
+	audited = strcmp(d->vendor, v) != 0 || strcmp(d->model, mo) != 0 ||
+		strcmp(d->category, c) != 0 || strcmp(d->class_flag, f) != 0;
+	if (!audited && d->confidence == confidence && strcmp(d->evidence, evidence) == 0)
+		return 0;
+	before = *d;
+	util_strlcpy(d->vendor, v, sizeof(d->vendor));
+	util_strlcpy(d->model, mo, sizeof(d->model));
+	util_strlcpy(d->category, c, sizeof(d->category));
+	util_strlcpy(d->class_flag, f, sizeof(d->class_flag));
+	util_strlcpy(d->evidence, evidence, sizeof(d->evidence));
+	d->confidence = confidence;
+	ret = store_begin(reg->store);
+	if (ret)
+		goto fail;
+	ret = save(reg, d, SAVE_DEV);
+	if (!ret && audited) {
+		snprintf(why, sizeof(why), "%s / %s / %s (%.2f)%s%s", v, mo, c, confidence,
+			f[0] ? "; " : "", f);
+		ret = audit(reg, mac, actor->who, "class", "", "", why);
+	}
+	if (ret) {
+		store_rollback(reg->store);
+		goto fail;
+	}
+	ret = store_commit(reg->store);
+	if (ret)
+		goto fail;
+	if (audited) {
+		char m[HG_MAC_STRLEN];
+
+		log_info("dev=%s action=class vendor=\"%s\" model=\"%s\" category=%s "
+			 "confidence=%.2f%s%s%s",
+			util_mac_format(mac, m), v, mo, c, confidence, f[0] ? " flag=\"" : "", f,
+			f[0] ? "\"" : "");
 	}
 	return 0;
 fail:

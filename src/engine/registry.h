@@ -49,9 +49,12 @@ struct device {
 	char hostname[HG_HOSTNAME_MAX];
 	char mud_url[HG_URL_MAX];
 	enum hg_source mud_source; /* 0 when no URL */
-	/* Classification slot, filled by the identifier. */
-	char vendor[64], model[64], category[16];
+	/* Classification slot, filled by the identifier: the answer, the evidence behind it as
+	 * a JSON array, and why the fingerprint contradicts the claimed MUD file ("" if not). */
+	char vendor[64], model[96], category[16];
 	double confidence;
+	char evidence[2048];
+	char class_flag[256];
 	int64_t first_seen, last_seen;
 	struct dev_addr addrs[DEV_MAX_ADDRS];
 	unsigned naddrs;
@@ -98,6 +101,16 @@ int registry_forget(struct registry *reg, const struct hg_mac *mac, const struct
  * -EINVAL for a bad status or actor, -EIO. */
 int registry_set_mud(struct registry *reg, const struct hg_mac *mac, const char *status,
 	const char *reason, const char *hash, const struct reg_actor *actor);
+
+/* Records the identifier's answer for a device: vendor, model, category ("unknown" when not
+ * decided; printable, truncated to the fields), confidence 0..1, the evidence as a JSON array
+ * (at most sizeof(evidence) - 1 octets, else -EINVAL) and a contradiction with the claimed
+ * MUD file (flag, "" for none). A change of vendor, model, category or flag is audited as action
+ * "class" by actor and logged; a change of confidence or evidence alone is only stored.
+ * -ENOENT for an unknown device, -EINVAL, -EIO. */
+int registry_set_class(struct registry *reg, const struct hg_mac *mac, const char *vendor,
+	const char *model, const char *category, double confidence, const char *evidence,
+	const char *flag, const struct reg_actor *actor);
 
 /* Lookup; the device stays owned by the registry and is valid until the next mutating call. */
 const struct device *registry_get(struct registry *reg, const struct hg_mac *mac);

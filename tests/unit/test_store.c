@@ -10,7 +10,7 @@
 #include "core/store.h"
 
 /* The schema version this build migrates to. */
-#define CUR_VERSION 2
+#define CUR_VERSION 3
 
 #include <errno.h>
 #include <fcntl.h>
@@ -293,6 +293,11 @@ static void test_upgrade_from_v1_keeps_data(void **state)
 	assert_string_equal(text, "approved");
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM devices WHERE mud_status = ''"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM mud_files"), 0);
+	/* and migration 3 the identifier's evidence and contradiction flag */
+	assert_int_equal(raw_int(db,
+				 "SELECT count(*) FROM devices WHERE class_evidence = ''"
+				 " AND class_flag = ''"),
+		1);
 	store_close(st);
 }
 
