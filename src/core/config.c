@@ -60,6 +60,9 @@ static const struct cfg_key cfg_keys[] = {
 	{"mud", "stale_grace_h", CFG_UINT, F(mud_stale_grace_h), 0, 8760},
 	{"dns", "nftset_file", CFG_OPT_PATH, F(dns_nftset_file), 0, 0},
 	{"dns", "reload_command", CFG_CMD, F(dns_reload_command), 0, 0},
+	{"identify", "database", CFG_PATH, F(identify_database), 0, 0},
+	{"identify", "local_database", CFG_OPT_PATH, F(identify_local_database), 0, 0},
+	{"identify", "oui", CFG_OPT_PATH, F(identify_oui), 0, 0},
 };
 
 void config_defaults(struct hg_config *cfg)
@@ -83,6 +86,7 @@ void config_defaults(struct hg_config *cfg)
 	cfg->mud_retry_min_s = 60;
 	cfg->mud_retry_max_s = 6 * 3600;
 	cfg->mud_stale_grace_h = 24;
+	util_strlcpy(cfg->identify_database, HG_FPDB_DEFAULT, sizeof(cfg->identify_database));
 }
 
 struct parser {

@@ -44,7 +44,19 @@ struct hg_config {
 	/* [dns] */
 	char dns_nftset_file[PATH_MAX]; /* dnsmasq conf lines binding DNS names to our sets */
 	char dns_reload_command[256];	/* run (no shell) after that file changed; "" = none */
+	/* [identify] */
+	char identify_database[PATH_MAX];	/* the shipped fingerprint database */
+	char identify_local_database[PATH_MAX]; /* the ISP's or user's additions; "" = none */
+	char identify_oui[PATH_MAX]; /* IEEE OUI registry; "" = HG_OUI_SYSTEM, then fallback */
 };
+
+/* Where the shipped data lives (CMake's datadir), and the system's IEEE registry (ieee-data). */
+#ifndef HOMEGATE_DATADIR
+#define HOMEGATE_DATADIR "/usr/local/share/homegate"
+#endif
+#define HG_FPDB_DEFAULT HOMEGATE_DATADIR "/fingerprints.fpdb"
+#define HG_OUI_SYSTEM	"/usr/share/ieee-data/oui.txt"
+#define HG_OUI_FALLBACK HOMEGATE_DATADIR "/oui-fallback.txt"
 
 void config_defaults(struct hg_config *cfg);
 
