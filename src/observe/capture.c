@@ -23,33 +23,140 @@
 #endif
 
 /*
- * Classic BPF over the Ethernet frame. Accepts LLDP; IPv4 UDP (not a later fragment) to port
- * 67; IPv6 UDP (next header 17 directly after the fixed header) to port 547. Everything else
- * never leaves the kernel.
+ * Classic BPF over the Ethernet frame, as the kernel hands it to a packet socket (802.1Q tags
+ * already taken off). What passes is what the sensors need from the devices, cut to
+ * CAPTURE_SNAPLEN; everything else never leaves the kernel:
+ *  - LLDP, and IPv4 UDP to 67 / IPv6 UDP to 547: DHCP and DHCPv6 client messages (MUD URLs,
+ *    fingerprints);
+ *  - ICMPv6 neighbour solicitations and advertisements: SLAAC and privacy addresses;
+ *  - UDP to 53: DNS queries (the answers, from 53, are not needed);
+ *  - UDP from or to 5353 (mDNS) and 1900 (SSDP): announcements, queries and the unicast answers
+ *    to them;
+ *  - TCP with SYN and without ACK, any port: the SYN signature (a SYN+ACK is a server's);
+ *  - TCP with at least four octets of payload that start a TLS record of type handshake
+ *    (0x16 0x03: the ClientHello), an HTTP/1.x request (GET, POST, HEAD, PUT, OPTIONS, DELETE,
+ *    PATCH, CONNECT and the UPnP/SSDP NOTIFY, SUBSCRIBE, M-SEARCH) or an HTTP response. The
+ *    filter keeps no state: it passes any segment whose payload starts so (a connection's
+ *    first data, but also a later segment that happens to), never an ACK without payload or
+ *    a segment whose payload starts otherwise. The payload length comes from the IP header,
+ *    so Ethernet padding after a short segment is never taken for payload.
+ * Never a frame the host sends (PACKET_OUTGOING, checked first): the gateway's own traffic
+ * and everything it forwards toward a device would otherwise reach the engine. Never an IPv4
+ * fragment other than the first (it has no transport header). IPv6 is looked at only when
+ * UDP, TCP or ICMPv6 follows the fixed header directly: a packet with extension headers does
+ * not pass. The filter cannot know which interface is the LAN: the engine drops what did not
+ * come from it.
+ *
+ * The program is written in blocks. L_* is where a block starts (the previous block's start
+ * plus its length); each instruction is put at its offset in the block by a designated
+ * initializer, so a block longer than counted overlaps the next and fails the build
+ * (-Woverride-init), and jump offsets are computed from labels (forward only, at most 255,
+ * checked at build time), never counted by hand. In every block of IP, X holds the IP header
+ * length (IPv4 IHL, or 40) and M[0] the datagram's length from the IP header on.
  */
-static struct sock_filter capture_bpf[] = {
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),			/* 0: ethertype */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_LLDP, 17, 0), /* 1: -> 19 accept */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 7),	/* 2: else -> 10 */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),			/* 3: IPv4 protocol */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 15),		/* 4: else -> 20 reject */
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),			/* 5: flags, fragment offset */
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 13, 0),	/* 6: a fragment -> 20 */
-	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),		/* 7: X = IPv4 header length */
-	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),			/* 8: UDP destination port */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 67, 9, 10),		/* 9: -> 19 / 20 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 9),	/* 10: else -> 20 */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),			/* 11: IPv6 next header */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 2),		/* 12: else -> 15 */
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),			/* 13: UDP destination port */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 547, 4, 5),		/* 14: -> 19 / 20 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 4),		/* 15: ICMPv6? else -> 20 */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),			/* 16: ICMPv6 type */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 135, 1, 0),		/* 17: NS -> 19 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 1),		/* 18: NA -> 19 / 20 */
-	BPF_STMT(BPF_RET | BPF_K, CAPTURE_SNAPLEN),		/* 19: accept */
-	BPF_STMT(BPF_RET | BPF_K, 0),				/* 20: reject */
+enum {
+	L_OWN = 0,	      /* the host's own frames */
+	L_ETH = L_OWN + 2,    /* ethertype */
+	L_IP4 = L_ETH + 4,    /* IPv4: fragments, header length, protocol, DHCP */
+	L_IP6 = L_IP4 + 10,   /* IPv6: next header, DHCPv6 */
+	L_ICMP6 = L_IP6 + 10, /* neighbour discovery */
+	L_UDP = L_ICMP6 + 3,  /* A: destination port: DNS, mDNS, SSDP */
+	L_TCP = L_UDP + 6,    /* SYN, then the first payload octets */
+	L_ACCEPT = L_TCP + 28,
+	L_REJECT = L_ACCEPT + 1,
+	L_LEN = L_REJECT + 1,
+	L_NEXT = -1, /* a jump target: the next instruction */
 };
+
+/* The jump offset from pc to a label: a build error when backward or out of reach. */
+#define L_OFF(pc, to)                                    \
+	((uint8_t)((to) == L_NEXT ? 0 : (to) - (pc)-1) + \
+		0 * sizeof(char[(to) == L_NEXT || ((to) > (pc) && (to) - (pc) <= 256) ? 1 : -1]))
+#define S(pc, code, k) [pc] = BPF_STMT((code), (k))
+#define J(pc, op, k, jt, jf) \
+	[pc] = BPF_JUMP(BPF_JMP | (op) | BPF_K, (k), L_OFF(pc, jt), L_OFF(pc, jf))
+#define W(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+static struct sock_filter capture_bpf[L_LEN] = {
+	S(L_OWN + 0, BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PKTTYPE),
+	J(L_OWN + 1, BPF_JEQ, PACKET_OUTGOING, L_REJECT, L_NEXT),
+
+	S(L_ETH + 0, BPF_LD | BPF_H | BPF_ABS, 12),
+	J(L_ETH + 1, BPF_JEQ, ETH_P_LLDP, L_ACCEPT, L_NEXT),
+	J(L_ETH + 2, BPF_JEQ, ETH_P_IP, L_IP4, L_NEXT),
+	J(L_ETH + 3, BPF_JEQ, ETH_P_IPV6, L_IP6, L_REJECT),
+
+	S(L_IP4 + 0, BPF_LD | BPF_H | BPF_ABS, 20),	  /* flags, fragment offset */
+	J(L_IP4 + 1, BPF_JSET, 0x1fff, L_REJECT, L_NEXT), /* a later fragment */
+	S(L_IP4 + 2, BPF_LD | BPF_H | BPF_ABS, 16),	  /* total length */
+	S(L_IP4 + 3, BPF_ST, 0),			  /* M[0] */
+	S(L_IP4 + 4, BPF_LDX | BPF_B | BPF_MSH, 14),	  /* X = IHL * 4 */
+	S(L_IP4 + 5, BPF_LD | BPF_B | BPF_ABS, 23),	  /* protocol */
+	J(L_IP4 + 6, BPF_JEQ, IPPROTO_TCP, L_TCP, L_NEXT),
+	J(L_IP4 + 7, BPF_JEQ, IPPROTO_UDP, L_NEXT, L_REJECT),
+	S(L_IP4 + 8, BPF_LD | BPF_H | BPF_IND, 16), /* UDP destination port */
+	J(L_IP4 + 9, BPF_JEQ, 67, L_ACCEPT, L_UDP), /* DHCP server */
+
+	S(L_IP6 + 0, BPF_LD | BPF_H | BPF_ABS, 18), /* payload length */
+	S(L_IP6 + 1, BPF_ALU | BPF_ADD | BPF_K, 40),
+	S(L_IP6 + 2, BPF_ST, 0),		     /* M[0] */
+	S(L_IP6 + 3, BPF_LDX | BPF_W | BPF_IMM, 40), /* X = fixed header */
+	S(L_IP6 + 4, BPF_LD | BPF_B | BPF_ABS, 20),  /* next header */
+	J(L_IP6 + 5, BPF_JEQ, IPPROTO_TCP, L_TCP, L_NEXT),
+	J(L_IP6 + 6, BPF_JEQ, IPPROTO_ICMPV6, L_ICMP6, L_NEXT),
+	J(L_IP6 + 7, BPF_JEQ, IPPROTO_UDP, L_NEXT, L_REJECT),
+	S(L_IP6 + 8, BPF_LD | BPF_H | BPF_IND, 16),  /* UDP destination port */
+	J(L_IP6 + 9, BPF_JEQ, 547, L_ACCEPT, L_UDP), /* DHCPv6 server */
+
+	S(L_ICMP6 + 0, BPF_LD | BPF_B | BPF_ABS, 54),	  /* ICMPv6 type */
+	J(L_ICMP6 + 1, BPF_JEQ, 135, L_ACCEPT, L_NEXT),	  /* neighbour solicitation */
+	J(L_ICMP6 + 2, BPF_JEQ, 136, L_ACCEPT, L_REJECT), /* neighbour advertisement */
+
+	J(L_UDP + 0, BPF_JEQ, 53, L_ACCEPT, L_NEXT), /* a DNS query */
+	J(L_UDP + 1, BPF_JEQ, 5353, L_ACCEPT, L_NEXT),
+	J(L_UDP + 2, BPF_JEQ, 1900, L_ACCEPT, L_NEXT),
+	S(L_UDP + 3, BPF_LD | BPF_H | BPF_IND, 14),	 /* UDP source port */
+	J(L_UDP + 4, BPF_JEQ, 5353, L_ACCEPT, L_NEXT),	 /* an mDNS answer */
+	J(L_UDP + 5, BPF_JEQ, 1900, L_ACCEPT, L_REJECT), /* an M-SEARCH answer */
+
+	S(L_TCP + 0, BPF_LD | BPF_B | BPF_IND, 14 + 13), /* flags */
+	S(L_TCP + 1, BPF_ALU | BPF_AND | BPF_K, 0x12),	 /* SYN, ACK */
+	J(L_TCP + 2, BPF_JEQ, 0x02, L_ACCEPT, L_NEXT),	 /* a SYN */
+	S(L_TCP + 3, BPF_LD | BPF_B | BPF_IND, 14 + 12), /* data offset << 4 */
+	S(L_TCP + 4, BPF_ALU | BPF_RSH | BPF_K, 2),
+	S(L_TCP + 5, BPF_ALU | BPF_AND | BPF_K, 0x3c), /* TCP header length */
+	J(L_TCP + 6, BPF_JGE, 20, L_NEXT, L_REJECT),   /* under 5 words: bogus */
+	S(L_TCP + 7, BPF_ALU | BPF_ADD | BPF_X, 0),
+	S(L_TCP + 8, BPF_MISC | BPF_TAX, 0),		  /* X = IP + TCP headers */
+	S(L_TCP + 9, BPF_LD | BPF_MEM, 0),		  /* datagram length */
+	S(L_TCP + 10, BPF_ALU | BPF_SUB | BPF_X, 0),	  /* payload length */
+	J(L_TCP + 11, BPF_JGT, 0xffff, L_REJECT, L_NEXT), /* negative: bogus */
+	J(L_TCP + 12, BPF_JGE, 4, L_NEXT, L_REJECT),	  /* an ACK, a short segment */
+	S(L_TCP + 13, BPF_LD | BPF_W | BPF_IND, 14),	  /* first payload octets */
+	J(L_TCP + 14, BPF_JEQ, W('G', 'E', 'T', ' '), L_ACCEPT, L_NEXT),
+	J(L_TCP + 15, BPF_JEQ, W('P', 'O', 'S', 'T'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 16, BPF_JEQ, W('H', 'E', 'A', 'D'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 17, BPF_JEQ, W('P', 'U', 'T', ' '), L_ACCEPT, L_NEXT),
+	J(L_TCP + 18, BPF_JEQ, W('O', 'P', 'T', 'I'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 19, BPF_JEQ, W('D', 'E', 'L', 'E'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 20, BPF_JEQ, W('P', 'A', 'T', 'C'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 21, BPF_JEQ, W('C', 'O', 'N', 'N'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 22, BPF_JEQ, W('N', 'O', 'T', 'I'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 23, BPF_JEQ, W('S', 'U', 'B', 'S'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 24, BPF_JEQ, W('M', '-', 'S', 'E'), L_ACCEPT, L_NEXT),
+	J(L_TCP + 25, BPF_JEQ, W('H', 'T', 'T', 'P'), L_ACCEPT, L_NEXT), /* a response */
+	S(L_TCP + 26, BPF_ALU | BPF_RSH | BPF_K, 16),
+	J(L_TCP + 27, BPF_JEQ, 0x1603, L_ACCEPT, L_REJECT), /* TLS handshake record */
+
+	S(L_ACCEPT, BPF_RET | BPF_K, CAPTURE_SNAPLEN),
+	S(L_REJECT, BPF_RET | BPF_K, 0),
+};
+
+#undef W
+#undef J
+#undef S
+#undef L_OFF
 
 int capture_open(int *out)
 {
@@ -86,9 +193,6 @@ const struct sock_fprog *capture_filter(void)
 
 	return &prog;
 }
-
-/* The jump offsets above are hand-counted; this keeps them honest at build time. */
-_Static_assert(ARRAY_SIZE(capture_bpf) == 21, "BPF program length changed: recount jumps");
 
 struct lan_cache {
 	int ifindex, lan;

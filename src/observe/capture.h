@@ -10,12 +10,20 @@
 
 #include "core/events.h"
 
-#define CAPTURE_SNAPLEN 2048 /* DHCP, DHCPv6 and LLDP fit; longer frames are truncated */
+/* What the filter passes of a frame: DHCP, DHCPv6, LLDP, DNS, mDNS, SSDP and a TCP segment in
+ * an Ethernet MTU (a TLS ClientHello's first segment) fit; longer frames (jumbo, GRO-merged
+ * segments) are truncated. */
+#define CAPTURE_SNAPLEN 2048
 
-/* Opens a non-blocking AF_PACKET socket that receives, on every interface, LLDP frames,
- * DHCPv4 client messages (UDP to port 67) and DHCPv6 client messages (UDP to port 547), with
- * the filter locked (SO_LOCK_FILTER) so the unprivileged reader cannot widen it. Needs
- * CAP_NET_RAW. Returns 0 with *out set, or -errno. */
+/* Opens a non-blocking AF_PACKET socket that receives, on every interface, what device
+ * identification needs and nothing more: LLDP frames; DHCPv4 and DHCPv6 client messages (UDP
+ * to port 67 / 547); ICMPv6 neighbour solicitations and advertisements; DNS queries (UDP to
+ * 53); mDNS and SSDP (UDP from or to 5353 / 1900); TCP SYNs without ACK; TCP segments whose
+ * payload starts a TLS handshake record or an HTTP/1.x request or response. Never a frame the
+ * host itself sends, nor an IPv4 fragment other than the first; IPv6 only with UDP, TCP or
+ * ICMPv6 right after the fixed header. Frames come from every interface, the WAN included:
+ * the caller keeps the LAN's. The filter is locked (SO_LOCK_FILTER) so the unprivileged
+ * reader cannot widen it. Needs CAP_NET_RAW. Returns 0 with *out set, or -errno. */
 int capture_open(int *out);
 
 struct sock_fprog;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -265,6 +266,101 @@ static void ndp_frame(
 	put16(f, 0);
 	zeros(f, 4);
 	put(f, target, 16);
+}
+
+/* What identification looks at: UDP and TCP from a device (192.168.1.23, 2001:db8::23) to a
+ * peer. The filter reads no address; v is 4 or 6. */
+static const uint8_t dev4[4] = {192, 168, 1, 23}, peer4[4] = {93, 184, 216, 34};
+static const uint8_t dev6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x23},
+		     peer6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1};
+
+static void put32(struct buf *m, uint32_t v)
+{
+	put16(m, (uint16_t)(v >> 16));
+	put16(m, (uint16_t)v);
+}
+
+/* Ethernet and IP headers for l4len octets of transport header and payload: IPv4 with
+ * opt_words of options and the flags/fragment offset frag; IPv6 with a hop-by-hop header
+ * before it when hbh. */
+static void ip_frame(struct buf *f, int v, uint8_t proto, size_t l4len, uint16_t frag,
+	unsigned opt_words, bool hbh)
+{
+	eth(f, gw_mac, dev_mac, 0, v == 4 ? 0x0800 : 0x86dd);
+	if (v == 4) {
+		size_t ihl = 20 + 4 * opt_words;
+
+		put8(f, (uint8_t)(0x40 | ihl / 4));
+		put8(f, 0);
+		put16(f, (uint16_t)(ihl + l4len));
+		put16(f, 0x4321);
+		put16(f, frag);
+		put8(f, 64);
+		put8(f, proto);
+		put16(f, 0);
+		put(f, dev4, 4);
+		put(f, peer4, 4);
+		for (unsigned i = 0; i < opt_words; i++)
+			put(f, "\x01\x01\x01\x00", 4); /* NOP NOP NOP End */
+		return;
+	}
+	put(f, "\x60\x00\x00\x00", 4);
+	put16(f, (uint16_t)(l4len + (hbh ? 8 : 0)));
+	put8(f, hbh ? 0 : proto);
+	put8(f, 64);
+	put(f, dev6, 16);
+	put(f, peer6, 16);
+	if (hbh) {
+		put8(f, proto);
+		put(f, "\x00\x01\x04\x00\x00\x00\x00", 7); /* length 0, PadN */
+	}
+}
+
+/* A UDP datagram of len octets; IPv4 with frag and opt_words as in ip_frame(). */
+static void udp_frame(struct buf *f, int v, uint16_t sport, uint16_t dport, const void *payload,
+	size_t len, uint16_t frag, unsigned opt_words)
+{
+	ip_frame(f, v, 17, 8 + len, frag, opt_words, false);
+	put16(f, sport);
+	put16(f, dport);
+	put16(f, (uint16_t)(8 + len));
+	put16(f, 0);
+	put(f, payload, len);
+}
+
+enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10 };
+
+struct tcp_seg {
+	uint16_t dport;
+	uint8_t flags;	       /* TCP_* */
+	unsigned ip_opt_words; /* IPv4 options */
+	bool hbh;	       /* IPv6: behind a hop-by-hop header */
+	uint16_t frag;	       /* IPv4 flags and fragment offset */
+	const char *opts;      /* TCP options, a multiple of 4 octets */
+	size_t optlen;
+	const void *data; /* payload */
+	size_t len;
+};
+
+#define TCP_OPTS_SYN \
+	"\x02\x04\x05\xb4\x04\x02\x08\x0a\x00\x00\x10\x00\x00\x00\x00\x00\x01\x03\x03\x07"
+#define TCP_OPTS_TS "\x01\x01\x08\x0a\x00\x00\x10\x01\x00\x00\x20\x00"
+
+static void tcp_frame(struct buf *f, int v, const struct tcp_seg *s)
+{
+	assert_true(s->optlen % 4 == 0 && s->optlen <= 40);
+	ip_frame(f, v, 6, 20 + s->optlen + s->len, s->frag, s->ip_opt_words, s->hbh);
+	put16(f, 49152);
+	put16(f, s->dport);
+	put32(f, 0x01020304);
+	put32(f, s->flags & TCP_ACK ? 0x0a0b0c0d : 0);
+	put8(f, (uint8_t)((20 + s->optlen) / 4 << 4));
+	put8(f, s->flags);
+	put16(f, 64240);
+	put16(f, 0);
+	put16(f, 0);
+	put(f, s->opts, s->optlen);
+	put(f, s->data, s->len);
 }
 
 /* ---- decoding ---- */
@@ -753,17 +849,89 @@ static void test_ndp(void **state)
 	}
 }
 
+/* The program as written: no instruction left out of a block (the all-zero "ld #0" a gap in
+ * the designated initializers would leave; the program loads no constant into A), and it ends
+ * in accept and reject. */
+static void test_filter_program(void **state)
+{
+	const struct sock_fprog *prog = capture_filter();
+	const struct sock_filter *last;
+
+	(void)state;
+	assert_true(prog->len >= 2);
+	for (unsigned i = 0; i < prog->len; i++) {
+		const struct sock_filter *in = &prog->filter[i];
+
+		if (in->code == (BPF_LD | BPF_W | BPF_IMM) && !in->jt && !in->jf && !in->k)
+			fail_msg("instruction %u is a gap in the program", i);
+	}
+	last = &prog->filter[prog->len - 1];
+	assert_int_equal(last[-1].code, BPF_RET | BPF_K);
+	assert_int_equal(last[-1].k, CAPTURE_SNAPLEN);
+	assert_int_equal(last->code, BPF_RET | BPF_K);
+	assert_int_equal(last->k, 0);
+}
+
+/* The frames run through the filter in the kernel. A datagram of an AF_UNIX socket is never
+ * PACKET_OUTGOING (its pkt_type is PACKET_HOST), so the host's own frames are tested on a real
+ * packet socket in open_scenario(). */
 static void test_filter(void **state)
 {
 	struct filter_fx *fx = *state;
 	static const uint8_t filler[250];
-	struct buf frames[24], m, big;
-	bool want[24];
-	const char *what[24];
+	static const char dns_q[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+				    "\x03www\x07"
+				    "example\x03"
+				    "com\x00\x00\x01\x00\x01",
+			  mdns_q[] = "\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+				     "\x04_hap\x04_tcp\x05local\x00\x00\x0c\x00\x01",
+			  notify[] = "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+				     "NT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n\r\n",
+			  msearch[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+				      "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n",
+			  ssdp_ok[] = "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n"
+				      "LOCATION: http://192.168.1.23:49152/desc.xml\r\n\r\n";
+	static const struct {
+		const char *name, *text;
+	} http[] = {
+		{"HTTP GET", "GET /desc.xml HTTP/1.1\r\nHost: 192.168.1.1\r\n\r\n"},
+		{"HTTP POST", "POST /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n"},
+		{"HTTP HEAD", "HEAD / HTTP/1.0\r\n\r\n"},
+		{"HTTP PUT", "PUT /x HTTP/1.1\r\n\r\n"},
+		{"HTTP OPTIONS", "OPTIONS * HTTP/1.1\r\n\r\n"},
+		{"HTTP DELETE", "DELETE /x HTTP/1.1\r\n\r\n"},
+		{"HTTP PATCH", "PATCH /x HTTP/1.1\r\n\r\n"},
+		{"HTTP CONNECT", "CONNECT cloud.example:443 HTTP/1.1\r\n\r\n"},
+		{"GENA NOTIFY", "NOTIFY /evt HTTP/1.1\r\nNT: upnp:event\r\n\r\n"},
+		{"GENA SUBSCRIBE", "SUBSCRIBE /evt HTTP/1.1\r\nNT: upnp:event\r\n\r\n"},
+		{"SSDP M-SEARCH over TCP", "M-SEARCH * HTTP/1.1\r\n\r\n"},
+		{"HTTP response", "HTTP/1.1 200 OK\r\nServer: Linux UPnP/1.0\r\n\r\n"},
+	};
+#define LIT(name, s)                   \
+	{                              \
+		name, s, sizeof(s) - 1 \
+	}
+	static const struct {
+		const char *name, *p;
+		size_t len;
+	} other[] = {
+		LIT("TCP with other payload: SSH", "SSH-2.0-OpenSSH_9.6\r\n"),
+		LIT("TCP with other payload: TLS application data", "\x17\x03\x03\x00\x20 data"),
+		LIT("TCP with other payload: MQTT CONNECT", "\x10\x1a\x00\x04MQTT\x04\x02\x00\x3c"),
+		LIT("TCP with other payload: 0x16, not TLS", "\x16\x00\x01\x02 not TLS"),
+		LIT("TCP with other payload: lower-case get", "get / HTTP/1.1\r\n\r\n"),
+	};
+#undef LIT
+	static const uint8_t mtu[1500];
+	uint8_t hello[517] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03};
+	struct buf frames[96], m, big;
+	bool want[96];
+	const char *what[96];
 	uint8_t out[4096];
 	size_t n = 0;
 
-#define FRAME(accept, name) (want[n] = (accept), what[n] = (name), &frames[n++])
+#define FRAME(accept, name) \
+	(assert_true(n < ARRAY_SIZE(frames)), want[n] = (accept), what[n] = (name), &frames[n++])
 	lldp_frame(FRAME(true, "LLDP"), dev_mac, 0, URL);
 	{
 		static const uint8_t unspec[16], ula[16] = {0xfd, 0, 0, 0x50, [15] = 1};
@@ -794,6 +962,141 @@ static void test_filter(void **state)
 	zeros(&frames[n - 1], 20);
 	eth(FRAME(false, "runt"), bcast, dev_mac, 0, 0x0800);
 	frames[n - 1].len = 13;
+
+	/* DNS: queries only; UDP to other ports never. */
+#define UDP(accept, name, v, sport, dport, msg) \
+	udp_frame(FRAME(accept, name), v, sport, dport, msg, sizeof(msg) - 1, 0, 0)
+	UDP(true, "DNS query to 53 (v4)", 4, 40000, 53, dns_q);
+	UDP(true, "DNS query to 53 (v6)", 6, 40000, 53, dns_q);
+	UDP(false, "DNS answer from 53 (v4)", 4, 53, 40000, dns_q);
+	UDP(false, "DNS answer from 53 (v6)", 6, 53, 40000, dns_q);
+	udp_frame(FRAME(true, "DNS query behind IP options"), 4, 40000, 53, dns_q,
+		sizeof(dns_q) - 1, 0, 2);
+	/* a later fragment whose data looks like a UDP header to 53 */
+	udp_frame(FRAME(false, "DNS query, a later fragment"), 4, 40000, 53, dns_q,
+		sizeof(dns_q) - 1, 185, 0);
+	UDP(false, "NTP to 123 (v4)", 4, 40000, 123, "\x23");
+	UDP(false, "NTP to 123 (v6)", 6, 40000, 123, "\x23");
+	UDP(false, "UDP to 547 over IPv4", 4, 546, 547, dns_q);
+	UDP(false, "UDP to 67 over IPv6", 6, 68, 67, dns_q);
+	UDP(false, "UDP to 5354", 4, 40000, 5354, mdns_q);
+
+	/* mDNS and SSDP, both directions */
+	UDP(true, "mDNS 5353 to 5353 (v4)", 4, 5353, 5353, mdns_q);
+	UDP(true, "mDNS 5353 to 5353 (v6)", 6, 5353, 5353, mdns_q);
+	UDP(true, "mDNS one-shot query to 5353", 4, 40001, 5353, mdns_q);
+	UDP(true, "mDNS unicast answer from 5353 (v4)", 4, 5353, 40001, mdns_q);
+	UDP(true, "mDNS unicast answer from 5353 (v6)", 6, 5353, 40001, mdns_q);
+	UDP(true, "SSDP NOTIFY 1900 to 1900 (v4)", 4, 1900, 1900, notify);
+	UDP(true, "SSDP NOTIFY 1900 to 1900 (v6)", 6, 1900, 1900, notify);
+	UDP(true, "SSDP M-SEARCH to 1900", 4, 40002, 1900, msearch);
+	UDP(true, "SSDP M-SEARCH answer from 1900 (v4)", 4, 1900, 40002, ssdp_ok);
+	UDP(true, "SSDP M-SEARCH answer from 1900 (v6)", 6, 1900, 40002, ssdp_ok);
+#undef UDP
+
+	/* TCP SYNs, any port; never a server's SYN+ACK */
+	for (int v = 4; v <= 6; v += 2) {
+		bool four = v == 4;
+
+		tcp_frame(FRAME(true, four ? "TCP SYN (v4)" : "TCP SYN (v6)"), v,
+			&(struct tcp_seg){.dport = 8883,
+				.flags = TCP_SYN,
+				.opts = TCP_OPTS_SYN,
+				.optlen = 20});
+		tcp_frame(FRAME(false, four ? "TCP SYN+ACK (v4)" : "TCP SYN+ACK (v6)"), v,
+			&(struct tcp_seg){.dport = 8883,
+				.flags = TCP_SYN | TCP_ACK,
+				.opts = TCP_OPTS_SYN,
+				.optlen = 20});
+		tcp_frame(FRAME(true, four ? "TLS ClientHello (v4)" : "TLS ClientHello (v6)"), v,
+			&(struct tcp_seg){.dport = 443,
+				.flags = TCP_ACK | TCP_PSH,
+				.opts = TCP_OPTS_TS,
+				.optlen = 12,
+				.data = hello,
+				.len = sizeof(hello)});
+		tcp_frame(FRAME(false, four ? "pure ACK (v4)" : "pure ACK (v6)"), v,
+			&(struct tcp_seg){
+				.dport = 443, .flags = TCP_ACK, .opts = TCP_OPTS_TS, .optlen = 12});
+		tcp_frame(FRAME(false,
+				  four ? "TCP with other payload (v4)"
+				       : "TCP with other payload (v6)"),
+			v,
+			&(struct tcp_seg){.dport = 22,
+				.flags = TCP_ACK | TCP_PSH,
+				.data = other[0].p,
+				.len = other[0].len});
+	}
+	tcp_frame(FRAME(true, "TCP SYN behind IP options"), 4,
+		&(struct tcp_seg){.dport = 80, .flags = TCP_SYN, .ip_opt_words = 1});
+	tcp_frame(FRAME(false, "IPv6 TCP SYN behind a hop-by-hop header"), 6,
+		&(struct tcp_seg){.dport = 80, .flags = TCP_SYN, .hbh = true});
+	tcp_frame(FRAME(false, "TCP SYN, a later fragment"), 4,
+		&(struct tcp_seg){.dport = 80, .flags = TCP_SYN, .frag = 185});
+	tcp_frame(FRAME(true, "TLS ClientHello, IP and TCP options (v4)"), 4,
+		&(struct tcp_seg){.dport = 443,
+			.flags = TCP_ACK | TCP_PSH,
+			.ip_opt_words = 2,
+			.opts = TCP_OPTS_TS,
+			.optlen = 12,
+			.data = hello,
+			.len = sizeof(hello)});
+	tcp_frame(FRAME(true, "TLS ClientHello filling an MTU, whole"), 4,
+		&(struct tcp_seg){.dport = 443,
+			.flags = TCP_ACK,
+			.opts = TCP_OPTS_TS,
+			.optlen = 12,
+			.data = mtu,
+			.len = sizeof(mtu) - 20 - 32});
+	memcpy(frames[n - 1].b + 14 + 20 + 32, hello, 11);
+	assert_int_equal(frames[n - 1].len, 1514);
+	for (size_t i = 0; i < ARRAY_SIZE(http); i++)
+		tcp_frame(FRAME(true, http[i].name), 4,
+			&(struct tcp_seg){.dport = 80,
+				.flags = TCP_ACK | TCP_PSH,
+				.opts = TCP_OPTS_TS,
+				.optlen = 12,
+				.data = http[i].text,
+				.len = strlen(http[i].text)});
+	tcp_frame(FRAME(true, "HTTP GET (v6)"), 6,
+		&(struct tcp_seg){.dport = 80,
+			.flags = TCP_ACK | TCP_PSH,
+			.data = http[0].text,
+			.len = strlen(http[0].text)});
+	for (size_t i = 1; i < ARRAY_SIZE(other); i++)
+		tcp_frame(FRAME(false, other[i].name), 4,
+			&(struct tcp_seg){.dport = 443,
+				.flags = TCP_ACK | TCP_PSH,
+				.data = other[i].p,
+				.len = other[i].len});
+	/* Short segments padded to the Ethernet minimum: the padding is no payload. */
+	tcp_frame(FRAME(false, "pure ACK padded with \"GET \""), 4,
+		&(struct tcp_seg){.dport = 80, .flags = TCP_ACK});
+	put(&frames[n - 1], "GET HT", 6);
+	tcp_frame(FRAME(false, "RST padded with zeros"), 4,
+		&(struct tcp_seg){.dport = 80, .flags = TCP_RST});
+	zeros(&frames[n - 1], 6);
+	tcp_frame(FRAME(false, "3 payload octets \"GET\", padded"), 4,
+		&(struct tcp_seg){
+			.dport = 80, .flags = TCP_ACK | TCP_PSH, .data = "GET", .len = 3});
+	put(&frames[n - 1], " /\0", 3);
+	/* Headers read at the wrong place would see "GET ". */
+	tcp_frame(FRAME(false, "TCP options hiding \"GET \""), 4,
+		&(struct tcp_seg){.dport = 80,
+			.flags = TCP_ACK | TCP_PSH,
+			.opts = "GET \x01\x01\x01\x00",
+			.optlen = 8,
+			.data = other[0].p,
+			.len = other[0].len});
+	tcp_frame(FRAME(false, "TCP data offset under 5 words"), 4,
+		&(struct tcp_seg){.dport = 0x5420,
+			.flags = TCP_ACK | TCP_PSH,
+			.data = other[0].p,
+			.len = other[0].len});
+	set16(&frames[n - 1], 14 + 20, 0x4745); /* source port "GE", destination "T " */
+	frames[n - 1].b[14 + 20 + 12] = 0x00;
+	ip_frame(FRAME(false, "ICMP echo request"), 4, 1, 8, 0, 0, false);
+	put(&frames[n - 1], "\x08\x00\x00\x00\x00\x01\x00\x01", 8);
 #undef FRAME
 
 	for (size_t i = 0; i < n; i++) {
@@ -843,14 +1146,32 @@ static void lo_up(void)
 	close(s);
 }
 
+/* One frame from the packet socket within timeout_ms: its length with *pkttype set, or
+ * -EAGAIN when none came. */
+static ssize_t recv_frame(int fd, uint8_t *frame, size_t len, int timeout_ms, int *pkttype)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct sockaddr_ll sll;
+	socklen_t sl = sizeof(sll);
+	ssize_t n;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -EAGAIN;
+	n = recvfrom(fd, frame, len, MSG_DONTWAIT, (struct sockaddr *)&sll, &sl);
+	if (n < 0)
+		return -errno;
+	*pkttype = sll.sll_pkttype;
+	return n;
+}
+
 static int open_scenario(void)
 {
 	const struct sock_fprog *want = capture_filter();
-	struct sock_filter got[64], all = BPF_STMT(BPF_RET | BPF_K, 0xffff);
+	struct sock_filter got[256], all = BPF_STMT(BPF_RET | BPF_K, 0xffff);
 	struct sock_fprog widen = {.len = 1, .filter = &all};
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t glen = 0;
-	int fd, udp, zero = 0, seen = 0;
+	int fd, udp, tcp, zero = 0;
 	struct buf m;
 
 	if (unshare(CLONE_NEWNET) < 0)
@@ -870,8 +1191,9 @@ static int open_scenario(void)
 	CHECK(setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &zero, sizeof(zero)) < 0, 7);
 	CHECK(errno == EPERM, 7);
 
-	/* Live: a request to the client port is never seen, one to the server port is, and
-	 * decodes to its MUD URL (lo's Ethernet source is all zeros). */
+	/* Live, on lo, which shows every frame twice: outgoing (PACKET_OUTGOING, first) and
+	 * incoming. A request to the client port is never seen; one to the server port is, once,
+	 * incoming, and decodes to its MUD URL (lo's Ethernet source is all zeros). */
 	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	CHECK(udp >= 0, 8);
 	dhcp4_msg(&m, 1, dev_mac, 0, "https://mud.example.test/not-this.json");
@@ -880,24 +1202,45 @@ static int open_scenario(void)
 	dhcp4_msg(&m, 1, dev_mac, 0, URL);
 	to.sin_port = htons(67);
 	CHECK(sendto(udp, m.b, m.len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)m.len, 8);
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+	{
 		uint8_t frame[CAPTURE_SNAPLEN];
 		struct capture_mud cm;
+		int pkttype;
 		char e[128];
 		ssize_t n;
 
-		CHECK(poll(&p, 1, 2000) == 1, 9);
-		n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
+		n = recv_frame(fd, frame, sizeof(frame), 2000, &pkttype);
 		CHECK(n > 0, 9);
+		CHECK(pkttype == PACKET_HOST, 9); /* not the outgoing copy, which comes first */
 		CHECK(capture_mud_url(frame, (size_t)n, &cm, e, sizeof(e)) == 1, 10);
 		CHECK(strcmp(cm.url, URL) == 0, 10); /* never the one sent to 68 */
 		CHECK(cm.source == HG_SRC_DHCP && cm.family == AF_INET, 10);
 		CHECK(memcmp(cm.mac.b, "\0\0\0\0\0\0", 6) == 0, 10);
-		/* lo shows it twice: outgoing and incoming */
-		if (++seen == 2)
-			break;
+		/* nor the outgoing copy after it, nor the ICMP port unreachables */
+		CHECK(recv_frame(fd, frame, sizeof(frame), 300, &pkttype) == -EAGAIN, 11);
 	}
+	/* A connection attempt: the incoming SYN only; not its outgoing copy, not the RST+ACK
+	 * that answers it (no listener). */
+	tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	CHECK(tcp >= 0, 12);
+	to.sin_port = htons(8883);
+	CHECK(connect(tcp, (struct sockaddr *)&to, sizeof(to)) < 0, 12);
+	CHECK(errno == EINPROGRESS || errno == ECONNREFUSED, 12);
+	{
+		uint8_t frame[CAPTURE_SNAPLEN];
+		const uint8_t *th;
+		int pkttype;
+		ssize_t n;
+
+		n = recv_frame(fd, frame, sizeof(frame), 2000, &pkttype);
+		CHECK(n >= 14 + 20 + 20 && pkttype == PACKET_HOST, 13);
+		CHECK(frame[12] == 0x08 && frame[13] == 0x00 && frame[14 + 9] == 6, 13);
+		th = frame + 14 + (frame[14] & 15) * 4;
+		CHECK((th[2] << 8 | th[3]) == 8883, 13);
+		CHECK((th[13] & 0x12) == 0x02, 13); /* SYN without ACK */
+		CHECK(recv_frame(fd, frame, sizeof(frame), 300, &pkttype) == -EAGAIN, 14);
+	}
+	close(tcp);
 	close(udp);
 	close(fd);
 	return 0;
@@ -1034,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(test_multicast_source),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_filter_program),
 		cmocka_unit_test_setup_teardown(test_filter, filter_setup, filter_teardown),
 		cmocka_unit_test(test_open_locked),
 		cmocka_unit_test(test_on_lan_bridge),
