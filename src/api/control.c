@@ -279,6 +279,7 @@ static char *cmd_status(struct control *ctl, const struct ctl_req *rq)
 		o, "engine_uptime", json_object_new_int64(since(now, st->engine_start)));
 	json_object_object_add(o, "engine_restarts", json_object_new_int64(st->engine_restarts));
 	json_object_object_add(o, "state_dir", json_object_new_string(st->state_dir));
+	json_object_object_add(o, "identify", json_object_new_string(st->identify));
 	json_object_object_add(o, "devices", devs);
 	return respond_ok(o);
 }

@@ -66,6 +66,7 @@ struct control_status {
 	int64_t engine_start, parent_start; /* epoch s; parent_start 0 when unknown */
 	unsigned engine_restarts;
 	char state_dir[PATH_MAX];
+	char identify[160]; /* "412 rules, 38000 OUIs" or why identification is off */
 };
 
 struct control;

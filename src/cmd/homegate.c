@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* homegate: command-line client of homegated's control socket, and offline tools (mud). */
+#include "cmd/analyze_cmd.h"
 #include "cmd/mud_cmd.h"
 #include "core/util.h"
 
@@ -451,7 +452,7 @@ static void print_device(json_object *d)
 			if (!json_object_object_get_ex(x, "weight", &w))
 				w = NULL;
 			snprintf(text, sizeof(text), "%s = %s", str(x, "signal"), str(x, "value"));
-			printf("  evidence  %s (%+.2f)\n", clean(text), json_object_get_double(w));
+			printf("  signal    %s (%+.2f)\n", clean(text), json_object_get_double(w));
 		}
 	}
 	if (*str(d, "class_flag"))
@@ -509,6 +510,8 @@ static void print_status(json_object *s)
 	printf("up          %s (engine up %s, %lld engine restart%s)\n", up, eng,
 		(long long)num(s, "engine_restarts"), num(s, "engine_restarts") == 1 ? "" : "s");
 	printf("state dir   %s\n", clean(str(s, "state_dir")));
+	if (*str(s, "identify"))
+		printf("identify    %s\n", clean(str(s, "identify")));
 	if (!json_object_object_get_ex(s, "devices", &devs) ||
 		!json_object_is_type(devs, json_type_object))
 		return;
@@ -835,7 +838,12 @@ static int cmd_mud(struct cli *cli, int argc, char **argv)
 	return mud_cmd(argc, argv, cli->json);
 }
 
-/* Subcommands in the order help lists them; later stages (analyze, dpp) add rows here. */
+static int cmd_analyze(struct cli *cli, int argc, char **argv)
+{
+	return analyze_cmd(argc, argv, cli->json);
+}
+
+/* Subcommands in the order help lists them; later stages (dpp) add rows here. */
 static const struct cli_cmd cli_cmds[] = {
 	{"status", "", "daemon and registry summary", cmd_status},
 	{"devices", "", "every device, one per line", cmd_devices},
@@ -846,6 +854,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"release", "MAC [--why TEXT]", "end quarantine: back to the previous state", cmd_change},
 	{"forget", "MAC [--why TEXT]", "delete the device and its data", cmd_change},
 	{"log", "[MAC] [-n N]", "audit log, newest first", cmd_log},
+	{"analyze", "[--db FPDB]... [--oui FILE] CAPTURE...",
+		"identify the devices in pcap/pcapng captures", cmd_analyze},
 	{"mud", "check [--ca PEM] FILE [SIG]", "validate a MUD file offline", cmd_mud},
 	{"mud", "compile [OPTIONS] FILE", "the nftables script a MUD file compiles to", cmd_mud},
 	{"mud", "show URL|MAC", "a MUD file as the daemon holds it", cmd_mud},

@@ -9,6 +9,7 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "engine/enforce.h"
+#include "engine/idmgr.h"
 #include "engine/mudmgr.h"
 #include "engine/registry.h"
 #include "mud/mud_parse.h"
@@ -38,6 +39,7 @@ struct engine {
 	struct registry *reg;
 	struct mudmgr *mud;
 	struct enforce *enf;
+	struct idmgr *idm;
 	struct control *ctl;
 	struct control_status status;
 	struct ev_timer flush_timer;
@@ -70,6 +72,10 @@ static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_sta
 	(void)from;
 	if (to == DEV_FORGOTTEN && e->mud)
 		mudmgr_forget(e->mud, mac);
+	/* A new record gets what the identifier already knows; a changed MUD decision may now
+	 * contradict the fingerprint (AC-36). */
+	if (e->idm)
+		idmgr_device(e->idm, mac, to);
 	/* Before the first sync there is nothing in the parent to keep in step. */
 	if (e->ready && e->enf)
 		enforce_device(e->enf, mac);
@@ -204,6 +210,8 @@ static void capture_ready(int fd, uint32_t events, void *arg)
 				continue;
 			}
 		}
+		if (e->idm)
+			idmgr_frame(e->idm, frame, (size_t)n, port);
 		ret = capture_mud_url(frame, (size_t)n, &cm, err, sizeof(err));
 		if (ret < 0) {
 			log_debug("intake=capture ifindex=%d error=\"%s\"", sll.sll_ifindex, err);
@@ -367,6 +375,18 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	ret = mudmgr_open(e.loop, e.store, e.reg, cfg, &e.mud);
 	if (ret < 0)
 		fatalx("engine=start error=\"MUD manager: %s\"", strerror(-ret));
+	/* Without its database the gateway still enforces; it only recognises no one. */
+	ret = idmgr_open(cfg, e.reg, e.mud, &e.idm);
+	if (ret < 0) {
+		snprintf(e.status.identify, sizeof(e.status.identify),
+			"off: the fingerprint database could not be loaded (see the log)");
+	} else {
+		struct idmgr_stats is;
+
+		idmgr_stats(e.idm, &is);
+		snprintf(e.status.identify, sizeof(e.status.identify), "%llu rules, %llu OUIs",
+			(unsigned long long)is.rules, (unsigned long long)is.ouis);
+	}
 	ret = enforce_open(e.reg, e.mud, enforce_send, &e, &e.enf);
 	if (ret < 0)
 		fatalx("engine=start error=\"enforcement: %s\"", strerror(-ret));
@@ -383,6 +403,7 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	registry_flush(e.reg);
 	control_close(e.ctl);
 	enforce_close(e.enf);
+	idmgr_close(e.idm);
 	mudmgr_close(e.mud);
 	curl_global_cleanup();
 	registry_close(e.reg);

@@ -148,10 +148,14 @@ static void race_enter(struct race *r, uint32_t id, double x)
 	}
 }
 
+/* Won: above the floor, and clear of the runner-up by the margin or — where noisy-OR scores
+ * crowd together near 1 — by leaving it several times the doubt (0.99 against 0.88 wins:
+ * 0.12 is twelve times 0.01; 0.6 against 0.5 does not). */
 static bool race_won(const struct race *r, double min)
 {
 	return r->best >= min - CLASSIFY_EPSILON &&
-		r->best - r->second >= CLASSIFY_MARGIN - CLASSIFY_EPSILON;
+		(r->best - r->second >= CLASSIFY_MARGIN - CLASSIFY_EPSILON ||
+			1.0 - r->second >= CLASSIFY_DOUBT_RATIO * (1.0 - r->best));
 }
 
 /* A negative weight is evidence against the entry it is written in, not against everything the
@@ -334,6 +338,21 @@ void classify_run(const struct fpdb *db, const struct classify_dev *d, struct cl
 
 		if (!in_v && !in_c && m[i].block != model)
 			continue;
+		/* One line per value the device sent: a value several rules matched (vendor and
+		 * model rules on one hostname) is listed once, with its strongest weight; evidence
+		 * against an entry stays a line of its own. */
+		for (j = 0; j < nev; j++)
+			if (m[ev[j]].val == m[i].val &&
+				(m[ev[j]].weight < 0) == (m[i].weight < 0) &&
+				fpdb_rule_at(db, m[ev[j]].rule)->sig ==
+					fpdb_rule_at(db, m[i].rule)->sig)
+				break;
+		if (j < nev) {
+			if (!stronger(&m[i], &m[ev[j]]))
+				continue;
+			memmove(&ev[j], &ev[j + 1], (nev - j - 1) * sizeof(ev[0]));
+			nev--;
+		}
 		if (nev == CLASSIFY_MAX_EVIDENCE && !stronger(&m[i], &m[ev[nev - 1]]))
 			continue;
 		j = nev < CLASSIFY_MAX_EVIDENCE ? nev++ : nev - 1;

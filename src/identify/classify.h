@@ -21,6 +21,7 @@
 #define CLASSIFY_CATEGORY_MIN	0.5
 #define CLASSIFY_MODEL_MIN	0.6
 #define CLASSIFY_MARGIN		0.15
+#define CLASSIFY_DOUBT_RATIO	4.0 /* or the runner-up's 1 - score is this many times the best's */
 #define CLASSIFY_MUD_CONFIDENCE 0.8 /* classify_contradicts_mud's floor */
 /* Scores are compared with this tolerance, so that 0.65 - 0.5 is a margin of 0.15. */
 #define CLASSIFY_EPSILON 1e-9

@@ -10,35 +10,35 @@
 #include <stdint.h>
 
 enum {
-	PKT_HAS_IP = 1U << 0,	     /* family, src, dst, ttl set */
-	PKT_HAS_UDP = 1U << 1,	     /* sport, dport, payload set */
-	PKT_HAS_TCP = 1U << 2,	     /* sport, dport, tcp_*, payload set */
-	PKT_TRUNCATED = 1U << 3,     /* the capture stopped before the headers said it ends */
-	PKT_FRAGMENT = 1U << 4,	     /* an IP fragment other than the first: no transport */
-	PKT_ICMP6 = 1U << 5,	     /* ICMPv6: payload is the ICMPv6 message */
-	PKT_IP_DF = 1U << 6,	     /* IPv4 don't-fragment bit */
+	PKT_HAS_IP = 1U << 0,	 /* family, src, dst, ttl set */
+	PKT_HAS_UDP = 1U << 1,	 /* sport, dport, payload set */
+	PKT_HAS_TCP = 1U << 2,	 /* sport, dport, tcp_*, payload set */
+	PKT_TRUNCATED = 1U << 3, /* the capture stopped before the headers said it ends */
+	PKT_FRAGMENT = 1U << 4,	 /* an IP fragment other than the first: no transport */
+	PKT_ICMP6 = 1U << 5,	 /* ICMPv6: payload is the ICMPv6 message */
+	PKT_IP_DF = 1U << 6,	 /* IPv4 don't-fragment bit */
 };
 
 struct pkt {
-	unsigned flags;		 /* PKT_* */
+	unsigned flags; /* PKT_* */
 	uint8_t dst_mac[6], src_mac[6];
-	uint16_t ethertype;	 /* after any VLAN tags */
-	unsigned vlans;		 /* 802.1Q / 802.1ad tags skipped (at most 2) */
-	int family;		 /* AF_INET or AF_INET6 */
+	uint16_t ethertype; /* after any VLAN tags */
+	unsigned vlans;	    /* 802.1Q / 802.1ad tags skipped (at most 2) */
+	int family;	    /* AF_INET or AF_INET6 */
 	union {
 		struct in_addr v4;
 		struct in6_addr v6;
 	} src, dst;
-	uint8_t ttl;		 /* IPv4 TTL or IPv6 hop limit */
-	uint8_t proto;		 /* IPv4 protocol / IPv6 next header after extension headers */
+	uint8_t ttl;   /* IPv4 TTL or IPv6 hop limit */
+	uint8_t proto; /* IPv4 protocol / IPv6 next header after extension headers */
 	uint16_t sport, dport;
-	const uint8_t *tcp;	 /* the TCP header (tcp_hlen octets, options included) */
+	const uint8_t *tcp; /* the TCP header (tcp_hlen octets, options included) */
 	size_t tcp_hlen;
-	uint8_t tcp_flags;	 /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+	uint8_t tcp_flags; /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
 	uint16_t tcp_window;
-	const uint8_t *payload;	 /* transport payload, inside the caller's buffer */
-	size_t payload_len;	 /* what the capture holds of it (see PKT_TRUNCATED) */
-	const uint8_t *l3;	 /* the frame from the network header on (LLDP: the TLVs) */
+	const uint8_t *payload; /* transport payload, inside the caller's buffer */
+	size_t payload_len;	/* what the capture holds of it (see PKT_TRUNCATED) */
+	const uint8_t *l3;	/* the frame from the network header on (LLDP: the TLVs) */
 	size_t l3_len;
 };
 

@@ -606,6 +606,8 @@ lab_homegate_conf() {
 		interface = br-lan
 		[registry]
 		seen_flush_s = 5
+		[identify]
+		database = $HOMEGATE_SRC/data/fingerprints.fpdb
 	EOF
 	echo "$LAB_DIR/homegate.conf"
 }

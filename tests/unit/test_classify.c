@@ -348,6 +348,18 @@ static void test_evidence_limit_and_order(void **state)
 	assert_string_equal(r.ev[15].value, "Q7.example");
 	classify_dev_free(d);
 	fpdb_free(db);
+
+	/* a value matched by a vendor rule and a model rule is one line, at its strongest */
+	db = db_of("homegate-fpdb 1\nvendor \"A\"\n\trule dhcp.hostname prefix x 0.6\n"
+		   "device \"A\" \"X1\" plug\n\trule dhcp.hostname is x1 0.9\n");
+	d = classify_dev_new();
+	assert_true(classify_add(d, HG_SIG_DHCP_HOSTNAME, "X1"));
+	classify_run(db, d, &r);
+	assert_string_equal(r.model, "X1");
+	assert_int_equal(r.nevidence, 1);
+	assert_true(r.ev[0].weight == 0.9);
+	classify_dev_free(d);
+	fpdb_free(db);
 }
 
 static void test_add_rules(void **state)
