@@ -24,14 +24,16 @@ void ident_free(struct ident *id);
 /* Records one signal of mac (a device first seen here also gets its "oui" signal). Returns
  * true when the device's classification changed (its vendor, model, category or confidence),
  * false otherwise, also when the table is full (ident_dropped counts those). */
-bool ident_signal(struct ident *id, const struct hg_mac *mac, enum hg_signal sig, const char *value);
+bool ident_signal(
+	struct ident *id, const struct hg_mac *mac, enum hg_signal sig, const char *value);
 /* Makes sure mac has an entry (a device that sent nothing identifying is still listed). */
 void ident_seen(struct ident *id, const struct hg_mac *mac);
 /* The current classification of mac; false when the device is unknown to the identifier. */
 bool ident_result(const struct ident *id, const struct hg_mac *mac, struct classify_result *out);
 /* Calls fn for every device in MAC order. */
 void ident_foreach(const struct ident *id,
-	void (*fn)(void *ctx, const struct hg_mac *mac, const struct classify_result *r), void *ctx);
+	void (*fn)(void *ctx, const struct hg_mac *mac, const struct classify_result *r),
+	void *ctx);
 /* Forgets a device (its record was forgotten, or its lease ended long ago). */
 void ident_forget(struct ident *id, const struct hg_mac *mac);
 size_t ident_count(const struct ident *id);
