@@ -20,13 +20,14 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: homegate analyze [--json] [--db FILE]... [--oui FILE] "
+		"usage: homegate analyze [--json] [--signals] [--db FILE]... [--oui FILE] "
 		"CAPTURE.pcap|.pcapng...\n");
 	return 2;
 }
 
 struct run {
 	struct ident *id;
+	bool signals; /* also list every signal of every device */
 	struct sensor_stats st;
 	uint64_t packets;
 	double first, last;
@@ -124,9 +125,30 @@ static int read_capture(const char *path, struct run *r)
 	return 0;
 }
 
+static void json_signal(void *ctx, enum hg_signal sig, const char *value)
+{
+	json_object *s = json_object_new_object();
+
+	json_object_object_add(s, "signal", json_object_new_string(hg_signal_name(sig)));
+	json_object_object_add(s, "value", json_object_new_string(value));
+	json_object_array_add(ctx, s);
+}
+
+static void text_signal(void *ctx, enum hg_signal sig, const char *value)
+{
+	(void)ctx;
+	printf("    %-18s %s\n", hg_signal_name(sig), value);
+}
+
+struct print_ctx {
+	const struct run *r;
+	json_object *devs;
+};
+
 static void print_json_dev(void *ctx, const struct hg_mac *mac, const struct classify_result *res)
 {
-	json_object *devs = ctx, *d = json_object_new_object(), *ev = json_object_new_array();
+	struct print_ctx *pc = ctx;
+	json_object *devs = pc->devs, *d = json_object_new_object(), *ev = json_object_new_array();
 	char m[HG_MAC_STRLEN];
 
 	json_object_object_add(d, "mac", json_object_new_string(util_mac_format(mac, m)));
@@ -144,19 +166,27 @@ static void print_json_dev(void *ctx, const struct hg_mac *mac, const struct cla
 		json_object_array_add(ev, e);
 	}
 	json_object_object_add(d, "evidence", ev);
+	if (pc->r->signals) {
+		json_object *all = json_object_new_array();
+
+		ident_signals(pc->r->id, mac, json_signal, all);
+		json_object_object_add(d, "signals", all);
+	}
 	json_object_array_add(devs, d);
 }
 
 static void print_text_dev(void *ctx, const struct hg_mac *mac, const struct classify_result *res)
 {
+	const struct print_ctx *pc = ctx;
 	char m[HG_MAC_STRLEN];
 
-	(void)ctx;
 	printf("%-17s  %-20.20s %-28.28s %-10s %4.2f", util_mac_format(mac, m), res->vendor,
 		res->model, res->category, res->confidence);
 	if (res->nevidence)
 		printf("  %s=%s", hg_signal_name(res->ev[0].sig), res->ev[0].value);
 	printf("\n");
+	if (pc->r->signals)
+		ident_signals(pc->r->id, mac, text_signal, NULL);
 }
 
 int analyze_cmd(int argc, char **argv, bool json)
@@ -172,6 +202,8 @@ int analyze_cmd(int argc, char **argv, bool json)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;
+		} else if (strcmp(argv[i], "--signals") == 0) {
+			r.signals = true;
 		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			if (ndbs == MAX_DBS)
 				return usage();
@@ -221,7 +253,9 @@ int analyze_cmd(int argc, char **argv, bool json)
 	if (json) {
 		json_object *top = json_object_new_object(), *devs = json_object_new_array();
 
-		ident_foreach(r.id, print_json_dev, devs);
+		struct print_ctx pc = {&r, devs};
+
+		ident_foreach(r.id, print_json_dev, &pc);
 		json_object_object_add(top, "devices", devs);
 		json_object_object_add(top, "packets", json_object_new_int64((int64_t)r.packets));
 		json_object_object_add(
@@ -233,7 +267,9 @@ int analyze_cmd(int argc, char **argv, bool json)
 	} else {
 		printf("%-17s  %-20s %-28s %-10s %4s  %s\n", "MAC", "VENDOR", "MODEL", "CATEGORY",
 			"CONF", "STRONGEST EVIDENCE");
-		ident_foreach(r.id, print_text_dev, NULL);
+		struct print_ctx pc = {&r, NULL};
+
+		ident_foreach(r.id, print_text_dev, &pc);
 		printf("%llu packets over %.1f s, %zu devices, %llu malformed\n",
 			(unsigned long long)r.packets, r.packets ? r.last - r.first : 0,
 			ident_count(r.id), (unsigned long long)r.st.malformed);

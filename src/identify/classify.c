@@ -371,6 +371,13 @@ void classify_run(const struct fpdb *db, const struct classify_dev *d, struct cl
 	out->nevidence = nev;
 }
 
+void classify_dev_foreach(const struct classify_dev *d,
+	void (*fn)(void *ctx, enum hg_signal sig, const char *value), void *ctx)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		fn(ctx, (enum hg_signal)d->v[i].sig, d->pool + d->v[i].off);
+}
+
 bool classify_contradicts_mud(const struct fpdb *db, const struct classify_result *r,
 	const char *mud_host, const char *mfg_name, char *why, size_t whylen)
 {

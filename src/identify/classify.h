@@ -42,6 +42,9 @@ void classify_dev_free(struct classify_dev *d);
 bool classify_add(struct classify_dev *d, enum hg_signal sig, const char *value);
 /* The (signal, value) pairs kept. */
 size_t classify_signal_count(const struct classify_dev *d);
+/* Calls fn for every kept signal in the order they arrived (for people writing rules). */
+void classify_dev_foreach(const struct classify_dev *d,
+	void (*fn)(void *ctx, enum hg_signal sig, const char *value), void *ctx);
 
 struct classify_evidence {
 	enum hg_signal sig;

@@ -185,6 +185,15 @@ void ident_foreach(const struct ident *id,
 	free(v);
 }
 
+void ident_signals(const struct ident *id, const struct hg_mac *mac,
+	void (*fn)(void *ctx, enum hg_signal sig, const char *value), void *ctx)
+{
+	size_t i = find(id, mac);
+
+	if (id->slot[i])
+		classify_dev_foreach(id->slot[i]->sig, fn, ctx);
+}
+
 void ident_forget(struct ident *id, const struct hg_mac *mac)
 {
 	size_t i = find(id, mac), j;

@@ -34,6 +34,9 @@ bool ident_result(const struct ident *id, const struct hg_mac *mac, struct class
 void ident_foreach(const struct ident *id,
 	void (*fn)(void *ctx, const struct hg_mac *mac, const struct classify_result *r),
 	void *ctx);
+/* Calls fn for every signal kept for mac, in arrival order; nothing for an unknown MAC. */
+void ident_signals(const struct ident *id, const struct hg_mac *mac,
+	void (*fn)(void *ctx, enum hg_signal sig, const char *value), void *ctx);
 /* Forgets a device (its record was forgotten, or its lease ended long ago). */
 void ident_forget(struct ident *id, const struct hg_mac *mac);
 size_t ident_count(const struct ident *id);
