@@ -191,7 +191,7 @@ static void print_text_dev(void *ctx, const struct hg_mac *mac, const struct cla
 
 int analyze_cmd(int argc, char **argv, bool json)
 {
-	const char *dbs[MAX_DBS], *oui_path = NULL, *files[256];
+	const char *dbs[MAX_DBS], *oui_path = NULL, **files;
 	size_t ndbs = 0, nfiles = 0;
 	struct oui_db *oui = NULL;
 	struct fpdb *db = NULL;
@@ -199,30 +199,29 @@ int analyze_cmd(int argc, char **argv, bool json)
 	char err[512];
 	int rc = 2;
 
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files)
+		goto oom;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (strcmp(argv[i], "--signals") == 0) {
 			r.signals = true;
-		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			if (ndbs == MAX_DBS)
-				return usage();
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc && ndbs < MAX_DBS) {
 			dbs[ndbs++] = argv[++i];
 		} else if (strcmp(argv[i], "--oui") == 0 && i + 1 < argc) {
 			oui_path = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return usage();
+			rc = usage();
+			goto out;
 		} else {
-			if (nfiles == ARRAY_SIZE(files)) {
-				fprintf(stderr, "homegate: at most %zu capture files\n",
-					ARRAY_SIZE(files));
-				return 2;
-			}
 			files[nfiles++] = argv[i];
 		}
 	}
-	if (!nfiles)
-		return usage();
+	if (!nfiles) {
+		rc = usage();
+		goto out;
+	}
 	if (!ndbs)
 		dbs[ndbs++] = HG_FPDB_DEFAULT;
 	db = fpdb_new();
@@ -279,6 +278,7 @@ int analyze_cmd(int argc, char **argv, bool json)
 oom:
 	fprintf(stderr, "homegate: out of memory\n");
 out:
+	free(files);
 	ident_free(r.id);
 	oui_free(oui);
 	fpdb_free(db);
