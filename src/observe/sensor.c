@@ -161,6 +161,10 @@ static void mdns(struct emit *e, const struct dns_msg *m)
 	for (size_t i = 0; i < m->nrecords; i++) {
 		const struct dns_record *r = &m->rr[i];
 
+		/* A query's answers are known answers (RFC 6762 §7.1): records the querier
+		 * learnt from other devices. */
+		if (!m->response && r->section == DNS_ANSWER)
+			continue;
 		switch (r->type) {
 		case 12: /* PTR */
 			if (strcasecmp(r->name, "_services._dns-sd._udp.local") == 0) {
@@ -317,14 +321,14 @@ static bool remote(const struct pkt *p)
 /* The service a device talks to: the destination port of what it sends to an address outside
  * the home (there it is the client), or, inside the home, the lower of the two ports (servers
  * listen on low ports, clients send from ephemeral ones). A TCP segment other than a SYN from
- * a well-known port is a server's reply, not the device's choice. */
+ * a well-known port (a SYN+ACK included) is a server's reply, not the device's choice. */
 static void service_port(struct emit *e, const struct pkt *p)
 {
 	bool tcp = p->flags & PKT_HAS_TCP;
 
 	if (!dst_unicast(p) || p->dport == 0)
 		return;
-	if (tcp && !(p->tcp_flags & 0x02) && p->sport < 1024)
+	if (tcp && (p->tcp_flags & 0x12) != 0x02 && p->sport < 1024)
 		return;
 	if (!remote(p) && p->dport >= p->sport)
 		return;
@@ -358,7 +362,8 @@ void sensor_frame(const uint8_t *frame, size_t caplen, const struct sensor_ops *
 		return;
 	}
 	if (p.flags & PKT_HAS_UDP) {
-		if (p.dport == 67 && p.sport == 68)
+		/* A relay agent sends from the server port (RFC 1542 §4.1.2). */
+		if (p.dport == 67 && (p.sport == 68 || p.sport == 67))
 			dhcp4(&e, &p);
 		else if (p.dport == 547)
 			dhcp6(&e, &p);
@@ -368,6 +373,8 @@ void sensor_frame(const uint8_t *frame, size_t caplen, const struct sensor_ops *
 			dns(&e, &p, false);
 		else if (p.dport == 1900 || p.sport == 1900)
 			ssdp(&e, &p);
+		/* A relayed message was the client's; the port is the sender's. */
+		memcpy(e.mac.b, p.src_mac, 6);
 		service_port(&e, &p);
 		return;
 	}
