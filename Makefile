@@ -7,7 +7,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 5
 
 # Debian packages the build, the tests and the lab need.
 DEPS := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format \

@@ -388,24 +388,31 @@ static void mud_text(json_object *d, char *buf, size_t len)
 
 static void print_devices(json_object *arr)
 {
-	struct table t = {.ncols = 6};
+	struct table t = {.ncols = 7};
 	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 
 	if (n == 0) {
 		printf("no devices yet\n");
 		return;
 	}
-	table_add(
-		&t, (const char *[]){"MAC", "STATE", "IP", "HOSTNAME", "MUD/SOURCE", "LAST SEEN"});
+	table_add(&t,
+		(const char *[]){"MAC", "STATE", "IP", "HOSTNAME", "IDENTIFIED AS", "MUD/SOURCE",
+			"LAST SEEN"});
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(arr, i);
-		char seen[32], mud[600];
+		const char *ve = known(str(d, "vendor")), *mo = known(str(d, "model")),
+			   *ca = known(str(d, "category"));
+		char seen[32], mud[600], what[200];
 
 		ago(num(d, "last_seen"), seen, sizeof(seen));
 		mud_text(d, mud, sizeof(mud));
+		snprintf(what, sizeof(what), "%s%s%s%s%s%s%s", ve, ve[0] && mo[0] ? " " : "", mo,
+			(ve[0] || mo[0]) && ca[0] ? " (" : "", ca,
+			(ve[0] || mo[0]) && ca[0] ? ")" : "",
+			!ve[0] && !mo[0] && !ca[0] ? "-" : "");
 		table_add(&t,
 			(const char *[]){str(d, "mac"), str(d, "state"), main_addr(d),
-				str(d, "hostname"), mud, seen});
+				str(d, "hostname"), what, mud, seen});
 	}
 	table_print(&t, "", "");
 }

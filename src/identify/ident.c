@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 struct ident_dev {
 	struct hg_mac mac;
 	struct classify_dev *sig;
@@ -40,9 +42,9 @@ static size_t find(const struct ident *id, const struct hg_mac *m)
 static void unknown(struct classify_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	strcpy(r->vendor, "unknown");
-	strcpy(r->model, "unknown");
-	strcpy(r->category, "unknown");
+	util_strlcpy(r->vendor, "unknown", sizeof(r->vendor));
+	util_strlcpy(r->model, "unknown", sizeof(r->model));
+	util_strlcpy(r->category, "unknown", sizeof(r->category));
 }
 
 struct ident *ident_new(const struct fpdb *db, const struct oui_db *oui, size_t max_devices)

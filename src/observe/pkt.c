@@ -84,6 +84,21 @@ static int transport(
 	return 0;
 }
 
+/* A first fragment: the transport header says how long the whole datagram is, this fragment
+ * holds the start of it. Decoded as if the datagram were there and the capture cut it. */
+static int first_fragment(
+	const uint8_t *p, size_t have, size_t want, struct pkt *out, char *err, size_t errlen)
+{
+	size_t whole = want;
+
+	if (out->proto == IPPROTO_UDP_ && have >= 8 && want >= 8 && be16(p + 4) > want)
+		whole = be16(p + 4);
+	if (have > want)
+		have = want; /* Ethernet padding is not payload */
+	out->flags |= PKT_TRUNCATED;
+	return transport(p, have, whole, out, err, errlen);
+}
+
 static int ipv4(const uint8_t *p, size_t have, struct pkt *out, char *err, size_t errlen)
 {
 	size_t ihl, tot;
@@ -119,12 +134,17 @@ static int ipv4(const uint8_t *p, size_t have, struct pkt *out, char *err, size_
 		out->flags |= PKT_FRAGMENT;
 		return 0;
 	}
+	/* The first fragment of a larger datagram: its transport header is here, the rest of
+	 * the payload comes later. What it holds is read as a truncated capture would be. */
+	if (be16(p + 6) & 0x2000)
+		return first_fragment(p + ihl, have - ihl, tot - ihl, out, err, errlen);
 	return transport(p + ihl, have - ihl, tot - ihl, out, err, errlen);
 }
 
 static int ipv6(const uint8_t *p, size_t have, struct pkt *out, char *err, size_t errlen)
 {
 	size_t off = 40, plen, end;
+	bool more = false;
 	uint8_t nh;
 
 	if (have < 40) {
@@ -156,12 +176,14 @@ static int ipv6(const uint8_t *p, size_t have, struct pkt *out, char *err, size_
 			out->proto = nh;
 			return 0;
 		}
-		if (nh == 44) { /* fragment: offset in the upper 13 bits of octets 2-3 */
+		if (nh == 44) { /* fragment: offset in the upper 13 bits of octets 2-3, M bit 0 */
 			if (be16(p + off + 2) & 0xfff8) {
 				out->proto = p[off];
 				out->flags |= PKT_FRAGMENT;
 				return 0;
 			}
+			if (be16(p + off + 2) & 1)
+				more = true;
 			hl = 8;
 		} else {
 			hl = ((size_t)p[off + 1] + 1) * 8;
@@ -176,6 +198,8 @@ static int ipv6(const uint8_t *p, size_t have, struct pkt *out, char *err, size_
 		out->flags |= PKT_TRUNCATED;
 		return 0;
 	}
+	if (more)
+		return first_fragment(p + off, have - off, end - off, out, err, errlen);
 	return transport(p + off, have - off, end - off, out, err, errlen);
 }
 

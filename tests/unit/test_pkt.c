@@ -155,6 +155,17 @@ static void test_truncated_and_fragments(void **state)
 	assert_int_equal(pkt_decode(f.b, f.len, &p, err, sizeof(err)), 0);
 	assert_true(p.flags & PKT_FRAGMENT);
 	assert_false(p.flags & PKT_HAS_UDP);
+	/* the first fragment of a large datagram: its UDP header names the whole length */
+	eth(&f, 0x0800, 0);
+	ip4(&f, 17, 5, 8 + 16, 0x2000);
+	udp(&f, 5353, 5353, "0123456789abcdef");
+	f.b[14 + 20 + 4] = 0x05; /* UDP length 1400: more follows in other fragments */
+	f.b[14 + 20 + 5] = 0x78;
+	assert_int_equal(pkt_decode(f.b, f.len, &p, err, sizeof(err)), 0);
+	assert_true(p.flags & PKT_HAS_UDP);
+	assert_true(p.flags & PKT_TRUNCATED);
+	assert_false(p.flags & PKT_FRAGMENT);
+	assert_int_equal(p.payload_len, 16);
 	/* not IP at all: the link layer only */
 	eth(&f, 0x88cc, 0);
 	put(&f, "\x02\x07\x04", 3);
