@@ -76,7 +76,10 @@ static const char *const area_name[] = {"options", "file", "sname"};
 
 struct ctx {
 	struct acc acc[A_COUNT];
-	int overload; /* option 52: 0 none, 1 file, 2 sname, 3 both */
+	int overload;			/* option 52: 0 none, 1 file, 2 sname, 3 both */
+	uint8_t order[DHCP4_ORDER_MAX]; /* option codes in order of first appearance */
+	size_t norder;
+	bool seen[256];
 };
 
 static uint32_t get32(const uint8_t *p)
@@ -143,6 +146,11 @@ static int walk(
 		for (int i = 0; i < A_COUNT; i++)
 			if (acc_code[i] == code)
 				accumulate(&c->acc[i], p + off + 2, olen);
+		/* A client's option order is part of its fingerprint; a split option counts once. */
+		if (!c->seen[code] && c->norder < DHCP4_ORDER_MAX) {
+			c->seen[code] = true;
+			c->order[c->norder++] = code;
+		}
 		off += 2 + olen;
 	}
 	/* The options field ends with End (RFC 2131 §3); without it the datagram was cut. The
@@ -277,6 +285,8 @@ static int parse(const uint8_t *buf, size_t len, struct dhcp4_info *out, char *e
 	text(&a[A_VENDOR_CLASS], out->vendor_class, &out->flags, DHCP4_HAS_VENDOR_CLASS,
 		DHCP4_BAD_VENDOR_CLASS);
 	text(&a[A_MUD_URL], out->mud_url, &out->flags, DHCP4_HAS_MUD_URL, DHCP4_BAD_MUD_URL);
+	memcpy(out->order, c.order, c.norder);
+	out->order_len = c.norder;
 	return 0;
 }
 
@@ -301,5 +311,17 @@ size_t dhcp4_prl_format(const struct dhcp4_info *info, char *buf, size_t buflen)
 	tmp[0] = '\0';
 	for (size_t i = 0; i < info->prl_len && i < DHCP4_OPT_MAX; i++)
 		n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%s%u", i ? "," : "", info->prl[i]);
+	return util_strlcpy(buf, tmp, buflen);
+}
+
+size_t dhcp4_order_format(const struct dhcp4_info *info, char *buf, size_t buflen)
+{
+	char tmp[DHCP4_ORDER_MAX * 4 + 1];
+	size_t n = 0;
+
+	tmp[0] = '\0';
+	for (size_t i = 0; i < info->order_len && i < DHCP4_ORDER_MAX; i++)
+		n += (size_t)snprintf(
+			tmp + n, sizeof(tmp) - n, "%s%u", i ? "," : "", info->order[i]);
 	return util_strlcpy(buf, tmp, buflen);
 }

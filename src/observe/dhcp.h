@@ -10,9 +10,10 @@
 #include "core/events.h"
 #include "core/util.h"
 
-#define DHCP4_MIN     241   /* fixed header, magic cookie and an End option */
-#define DHCP4_MAX     65507 /* the largest UDP payload */
-#define DHCP4_OPT_MAX 255   /* longest value kept per option after RFC 3396 concatenation */
+#define DHCP4_MIN	241   /* fixed header, magic cookie and an End option */
+#define DHCP4_MAX	65507 /* the largest UDP payload */
+#define DHCP4_OPT_MAX	255   /* longest value kept per option after RFC 3396 concatenation */
+#define DHCP4_ORDER_MAX 64    /* option codes kept in order of appearance */
 
 /* BOOTP op codes */
 #define DHCP4_BOOTREQUEST 1
@@ -67,7 +68,14 @@ struct dhcp4_info {
 	uint8_t client_id[DHCP4_OPT_MAX]; /* type octet then identifier, as sent */
 	size_t client_id_len;		  /* 2..255 */
 	char mud_url[HG_URL_MAX];	  /* raw: run mud_url_intake() on it */
+	/* The option codes present (Pad, End excepted), in the order they first appear: options
+	 * field, then file and sname when overloaded; the first DHCP4_ORDER_MAX. */
+	uint8_t order[DHCP4_ORDER_MAX];
+	size_t order_len;
 };
+
+/* Writes the option order as "53,61,57,12,55"; snprintf semantics. */
+size_t dhcp4_order_format(const struct dhcp4_info *info, char *buf, size_t buflen);
 
 /* Parses a DHCPv4 message: the UDP payload of len bytes (DHCP4_MIN..DHCP4_MAX). op must be 1 or
  * 2, hlen at most 16, the magic cookie present; options are walked with Pad and End, an option

@@ -85,6 +85,10 @@ static void dhcp4(struct emit *e, const struct pkt *p)
 		dhcp4_prl_format(&d, v, sizeof(v));
 		emit(e, HG_SIG_DHCP_PRL, v);
 	}
+	if (d.order_len) {
+		dhcp4_order_format(&d, v, sizeof(v));
+		emit(e, HG_SIG_DHCP_OPTIONS, v);
+	}
 	if (d.flags & DHCP4_HAS_MAX_MSG_SIZE)
 		emitf(e, HG_SIG_DHCP_MAX_SIZE, "%u", d.max_msg_size);
 	if (d.flags & DHCP4_HAS_CLIENT_ID)

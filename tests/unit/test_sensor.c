@@ -405,9 +405,10 @@ static void test_dhcp4(void **state)
 	udp4(&fr, bcast_mac, zero, ip_bcast, 68, 67, &m);
 	run(&fr, &st, &r);
 	expect_signals(&r, dev_mac, "dhcp.hostname=cam-kitchen", "dhcp.vendor=udhcp 1.30.1",
-		"dhcp.prl=1,3,6,15", "dhcp.max_size=1500", "dhcp.client_id=1", NULL);
+		"dhcp.prl=1,3,6,15", "dhcp.options=53,61,57,12,60,55", "dhcp.max_size=1500",
+		"dhcp.client_id=1", NULL);
 	assert_int_equal(r.seen, 1);
-	assert_int_equal(st.signals, 5);
+	assert_int_equal(st.signals, 6);
 	assert_int_equal(st.malformed, 0);
 
 	/* A relay agent forwards the client's broadcast from the server port to the server: the
@@ -419,7 +420,8 @@ static void test_dhcp4(void **state)
 	fin(&fr, 1);
 	run(&fr, &st, &r);
 	expect_signals(&r, dev_mac, "dhcp.hostname=cam-kitchen", "dhcp.vendor=udhcp 1.30.1",
-		"dhcp.prl=1,3,6,15", "dhcp.max_size=1500", "dhcp.client_id=1", NULL);
+		"dhcp.prl=1,3,6,15", "dhcp.options=53,61,57,12,60,55", "dhcp.max_size=1500",
+		"dhcp.client_id=1", NULL);
 	assert_memory_equal(r.seen_mac.b, relay_mac, 6);
 
 	/* Relayed to a server outside the home: the port it talks to is the relay's. */
@@ -428,11 +430,11 @@ static void test_dhcp4(void **state)
 	put(&fr.f, m.b, m.len);
 	fin(&fr, 1);
 	run(&fr, &st, &r);
-	assert_int_equal(r.n, 6);
-	assert_string_equal(r.s[4].text, "dhcp.client_id=1");
-	assert_memory_equal(r.s[4].mac.b, dev_mac, 6);
-	assert_string_equal(r.s[5].text, "net.port=udp/67");
-	assert_memory_equal(r.s[5].mac.b, relay_mac, 6);
+	assert_int_equal(r.n, 7);
+	assert_string_equal(r.s[5].text, "dhcp.client_id=1");
+	assert_memory_equal(r.s[5].mac.b, dev_mac, 6);
+	assert_string_equal(r.s[6].text, "net.port=udp/67");
+	assert_memory_equal(r.s[6].mac.b, relay_mac, 6);
 
 	/* A server's reply says nothing about the client, whichever ports it uses. */
 	dhcp_head(&m, 2, NULL, dev_mac);
