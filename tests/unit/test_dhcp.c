@@ -155,7 +155,7 @@ static void test_v4_full(void **state)
 	assert_int_equal(dhcp4_prl_format(&d, list, 6), 21);
 	assert_string_equal(list, "1,3,6");
 	/* the client's option order, Pad and End left out */
-	assert_int_equal(dhcp4_order_format(&d, list, sizeof(list)), 23);
+	assert_int_equal(dhcp4_order_format(&d, list, sizeof(list)), 24);
 	assert_string_equal(list, "53,61,57,50,12,60,55,161");
 
 	/* Padding after End (BOOTP's 300-octet minimum) is fine. */
