@@ -83,6 +83,9 @@ mfgset="mfg_$(printf %s mud.example.test | sha256sum | cut -c1-12)"
 ip netns exec "$LAB_GW" nft add element bridge homegate "$mfgset" "{ 02:00:00:00:00:99 }"
 lab_stop_homegated
 lab_start_homegated "$conf"
+# The new engine's resync follows its start: wait for it (the stale member is its mark).
+lab_wait_for 10 sh -c "! ip netns exec $LAB_GW nft list set bridge homegate $mfgset | grep -q 02:00:00:00:00:99" ||
+	lab_fail "a stale member survived the resync"
 members=$(ip netns exec "$LAB_GW" nft list set bridge homegate "$mfgset")
 grep -q "$a2" <<<"$members" || lab_fail "approved a2 left its manufacturer's set on resync"
 grep -q "$a1" <<<"$members" && lab_fail "quarantined a1 is in its manufacturer's set after resync"
