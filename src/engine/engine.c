@@ -384,8 +384,9 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 		struct idmgr_stats is;
 
 		idmgr_stats(e.idm, &is);
-		snprintf(e.status.identify, sizeof(e.status.identify), "%llu rules, %llu OUIs",
-			(unsigned long long)is.rules, (unsigned long long)is.ouis);
+		snprintf(e.status.identify, sizeof(e.status.identify), "%llu rules, %llu OUIs%s",
+			(unsigned long long)is.rules, (unsigned long long)is.ouis,
+			is.local_failed ? "; the local database was refused (see the log)" : "");
 	}
 	ret = enforce_open(e.reg, e.mud, enforce_send, &e, &e.enf);
 	if (ret < 0)

@@ -20,6 +20,7 @@ struct idmgr {
 	struct oui_db *oui;
 	struct ident *id;
 	struct sensor_stats st;
+	bool local_failed; /* the local database was refused (logged) */
 };
 
 static const struct reg_actor actor = {.who = "rule:identify", .why = "fingerprint"};
@@ -159,6 +160,7 @@ void idmgr_stats(const struct idmgr *m, struct idmgr_stats *out)
 	out->devices = ident_count(m->id);
 	out->rules = fpdb_rules(m->db);
 	out->ouis = m->oui ? oui_count(m->oui) : 0;
+	out->local_failed = m->local_failed;
 }
 
 int idmgr_open(
@@ -174,11 +176,16 @@ int idmgr_open(
 	m->reg = reg;
 	m->mud = mud;
 	ret = fpdb_load(m->db, cfg->identify_database, err, sizeof(err));
-	if (!ret && cfg->identify_local_database[0])
-		ret = fpdb_load(m->db, cfg->identify_local_database, err, sizeof(err));
 	if (ret < 0) {
 		log_warnx("identify=off error=\"%s\"", err);
 		goto fail;
+	}
+	/* A broken local file changes nothing: its load is all or nothing, and the shipped
+	 * database goes on alone. */
+	if (cfg->identify_local_database[0] &&
+		fpdb_load(m->db, cfg->identify_local_database, err, sizeof(err)) < 0) {
+		log_warnx("identify=local_database error=\"%s\" (left out)", err);
+		m->local_failed = true;
 	}
 	if (cfg->identify_oui[0]) {
 		if (oui_load(cfg->identify_oui, &m->oui, err, sizeof(err)) < 0)

@@ -30,6 +30,7 @@ void idmgr_device(struct idmgr *m, const struct hg_mac *mac, enum dev_state to);
 
 struct idmgr_stats {
 	uint64_t frames, malformed, signals, devices, rules, ouis;
+	bool local_failed; /* the local database was refused: see the log */
 };
 void idmgr_stats(const struct idmgr *m, struct idmgr_stats *out);
 

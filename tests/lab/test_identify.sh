@@ -108,4 +108,30 @@ lab_start_homegated "$conf"
 lab_hg device "$(lab_dev_mac camera)" | grep -q "identified  D-Link DCS-935L, camera" ||
 	lab_fail "homegate device does not show the identification"
 echo "ok: classifications and flags survive a restart"
+
+# The ISP's or the user's own database, loaded after the shipped one: a product of its own.
+cat >"$LAB_DIR/local.fpdb" <<-EOF
+	homegate-fpdb 1
+	vendor "Acme Telecom"
+		domain acme.example.test
+	device "Acme Telecom" "AX-1" sensor
+		rule dhcp.hostname is acme-ax1 0.9
+EOF
+cp "$conf" "$LAB_DIR/local.conf"
+printf '[identify]\nlocal_database = %s\n' "$LAB_DIR/local.fpdb" >>"$LAB_DIR/local.conf"
+lab_stop_homegated
+lab_start_homegated "$LAB_DIR/local.conf"
+lab_dev_add acme --hostname acme-ax1 --vendor "udhcp 1.36.1" --options 1,3,6,12,15,28,42
+expect acme "Acme Telecom / AX-1 / sensor" dhcp.hostname
+# A broken one is refused with its line and changes nothing: the shipped rules go on.
+printf 'homegate-fpdb 1\nvendor "Acme Telecom"\n\trule dhcp.hostname is acme-ax2\n' >"$LAB_DIR/local.fpdb"
+lab_stop_homegated
+lab_start_homegated "$LAB_DIR/local.conf"
+lab_hg status | grep -q "local database was refused" || lab_fail "a broken local database went unnoticed: $(lab_hg status)"
+grep -q "identify=local_database error=.*local.fpdb:3" "$LAB_DIR/homegated.log" ||
+	lab_fail "the refusal does not name the file and line"
+lab_dev_add plug2 --mac 50:c7:bf:4c:00:09 --hostname "HS100(EU)" --vendor "udhcp 0.9.9-pre" \
+	--options 1,3,6,12,15,28
+expect plug2 "TP-Link / HS100 / plug" dhcp.hostname
+echo "ok: a local database adds products; a broken one is refused and changes nothing"
 echo "test_identify: ok"
