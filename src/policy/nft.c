@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "policy/nft_batch.h"
 #include "policy/nft_compile.h"
 
 #include <arpa/inet.h>
@@ -18,8 +19,11 @@
 /* The base ruleset and its schema come from the compiler (policy/nft_compile.c). */
 #define NFT_SCHEMA NFTC_SCHEMA
 
+/* Structural changes (tables, sets of the compiler, chains, rules) go through libnftables text;
+ * the device elements, changed all the time, as netlink batches of their own (nft_batch.c). */
 struct nft {
 	struct nft_ctx *ctx;
+	struct nft_batch *batch; /* its socket stays open with us */
 	char lan_if[16];
 	char inet_table[48]; /* "homegate" + suffix */
 	/* What we last applied, so a single update knows whether an element exists: the parent
@@ -49,6 +53,7 @@ static int run(struct nft *n, const char *script)
 int nft_open(const char *lan_if, const char *table_suffix, struct nft **out)
 {
 	struct nft *n;
+	int ret;
 
 	/* It is printed inside quotes: no byte outside nftc_ifname_valid's alphabet. */
 	if (!nftc_ifname_valid(lan_if))
@@ -67,6 +72,12 @@ int nft_open(const char *lan_if, const char *table_suffix, struct nft **out)
 	nft_ctx_buffer_error(n->ctx);
 	util_strlcpy(n->lan_if, lan_if, sizeof(n->lan_if));
 	snprintf(n->inet_table, sizeof(n->inet_table), "homegate%s", table_suffix);
+	ret = nft_batch_open(n->inet_table, &n->batch);
+	if (ret) {
+		nft_ctx_free(n->ctx);
+		free(n);
+		return ret;
+	}
 	*out = n;
 	return 0;
 }
@@ -76,6 +87,7 @@ void nft_close(struct nft *n)
 	if (!n)
 		return;
 	nft_ctx_free(n->ctx);
+	nft_batch_close(n->batch);
 	free(n->applied);
 	free(n->profiles);
 	free(n);
@@ -158,62 +170,102 @@ static bool installed(const struct nft *n, const char *id)
 	return false;
 }
 
-static void addr_text(const struct ipc_addr *a, char *buf, size_t len)
+/* One address of a device in dev_in4 / dev_in6. */
+static int addr_op(struct nft_batch *b, bool add, const struct ipc_addr *a, const char *chain)
 {
-	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->a, buf, (socklen_t)len);
+	bool v4 = a->family == 4;
+
+	if (add)
+		return nft_batch_add(b, NFT_BATCH_INET, v4 ? "dev_in4" : "dev_in6",
+			v4 ? NFT_BATCH_IPV4 : NFT_BATCH_IPV6, a->a, chain);
+	return nft_batch_del(b, NFT_BATCH_INET, v4 ? "dev_in4" : "dev_in6",
+		v4 ? NFT_BATCH_IPV4 : NFT_BATCH_IPV6, a->a);
 }
 
-/* Every element an entry puts into our maps, added or deleted. */
-static void elem_cmd(
-	struct nft *n, struct nftc_buf *b, const char *verb, const struct ipc_dev_sync_entry *e)
+/* Sends the queued element transaction. A refusal is logged with the kernel's errno and the
+ * element it named, and is -EIO as for any ruleset nft refused; -ENOMEM stays itself. */
+static int commit(struct nft *n)
 {
-	const char *t = n->inet_table;
-	bool add = strcmp(verb, "add") == 0;
-	char mac[HG_MAC_STRLEN], id[IPC_PROFILE_ID_LEN + 1];
+	struct nft_batch_error e;
+	int ret = nft_batch_commit(n->batch, &e);
 
-	util_mac_format((const struct hg_mac *)(const void *)e->mac, mac);
+	if (!ret || ret == -ENOMEM)
+		return ret;
+	log_warnx("nft=apply table=%s error=\"%s\" op=\"%s\"", n->inet_table, strerror(-ret),
+		e.what[0] ? e.what : "?");
+	return -EIO;
+}
+
+/* Every element an entry puts into our maps, added or deleted (the parent deletes only what it
+ * added: a delete of an absent element would refuse the whole transaction). The first queueing
+ * error, or 0. */
+static int elem_ops(struct nft *n, bool add, const struct ipc_dev_sync_entry *e)
+{
+	struct nft_batch *b = n->batch;
+	char id[IPC_PROFILE_ID_LEN + 1], chain[NFT_BATCH_NAME_MAX + 1];
+	int ret = 0;
+
 	memcpy(id, e->id, IPC_PROFILE_ID_LEN);
 	id[IPC_PROFILE_ID_LEN] = 0;
 	if (e->profile == IPC_PROFILE_BLOCKED) {
-		nftc_buf_printf(b, "%s element inet %s dev_profile { %s%s }\n", verb, t, mac,
-			add ? " : jump prof_blocked" : "");
-		nftc_buf_printf(b, "%s element bridge %s dev_profile { %s%s }\n", verb, t, mac,
-			add ? " : jump prof_blocked" : "");
-		return;
+		if (add) {
+			ret = nft_batch_add(b, NFT_BATCH_INET, "dev_profile", NFT_BATCH_ETHER,
+				e->mac, "prof_blocked");
+			if (!ret)
+				ret = nft_batch_add(b, NFT_BATCH_BRIDGE, "dev_profile",
+					NFT_BATCH_ETHER, e->mac, "prof_blocked");
+		} else {
+			ret = nft_batch_del(
+				b, NFT_BATCH_INET, "dev_profile", NFT_BATCH_ETHER, e->mac);
+			if (!ret)
+				ret = nft_batch_del(b, NFT_BATCH_BRIDGE, "dev_profile",
+					NFT_BATCH_ETHER, e->mac);
+		}
+		return ret;
 	}
 	if (e->profile != IPC_PROFILE_POLICY)
-		return;
+		return 0;
 	if (add) {
-		nftc_buf_printf(
-			b, "add element inet %s dev_profile { %s : jump out_%s }\n", t, mac, id);
-		nftc_buf_printf(
-			b, "add element bridge %s dev_profile { %s : jump bout_%s }\n", t, mac, id);
-		nftc_buf_printf(
-			b, "add element bridge %s dev_in { %s : jump bin_%s }\n", t, mac, id);
+		snprintf(chain, sizeof(chain), "out_%s", id);
+		ret = nft_batch_add(
+			b, NFT_BATCH_INET, "dev_profile", NFT_BATCH_ETHER, e->mac, chain);
+		snprintf(chain, sizeof(chain), "bout_%s", id);
+		if (!ret)
+			ret = nft_batch_add(
+				b, NFT_BATCH_BRIDGE, "dev_profile", NFT_BATCH_ETHER, e->mac, chain);
+		snprintf(chain, sizeof(chain), "bin_%s", id);
+		if (!ret)
+			ret = nft_batch_add(
+				b, NFT_BATCH_BRIDGE, "dev_in", NFT_BATCH_ETHER, e->mac, chain);
 	} else {
-		nftc_buf_printf(b, "delete element inet %s dev_profile { %s }\n", t, mac);
-		nftc_buf_printf(b, "delete element bridge %s dev_profile { %s }\n", t, mac);
-		nftc_buf_printf(b, "delete element bridge %s dev_in { %s }\n", t, mac);
+		ret = nft_batch_del(b, NFT_BATCH_INET, "dev_profile", NFT_BATCH_ETHER, e->mac);
+		if (!ret)
+			ret = nft_batch_del(
+				b, NFT_BATCH_BRIDGE, "dev_profile", NFT_BATCH_ETHER, e->mac);
+		if (!ret)
+			ret = nft_batch_del(b, NFT_BATCH_BRIDGE, "dev_in", NFT_BATCH_ETHER, e->mac);
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 2 && !ret; k++) {
 		const char *key = k ? e->mdl : e->mfg;
+		char set[NFT_BATCH_NAME_MAX + 1];
 
 		if (key_none(key))
 			continue;
-		if (add)
-			nftc_buf_printf(b, "add set bridge %s %s_%.12s { type ether_addr; }\n", t,
-				k ? "mdl" : "mfg", key);
-		nftc_buf_printf(b, "%s element bridge %s %s_%.12s { %s }\n", verb, t,
-			k ? "mdl" : "mfg", key, mac);
+		snprintf(set, sizeof(set), "%s_%.12s", k ? "mdl" : "mfg", key);
+		if (add) {
+			/* As `add set`: created when absent, kept when present. */
+			ret = nft_batch_new_set(b, NFT_BATCH_BRIDGE, set, NFT_BATCH_ETHER);
+			if (!ret)
+				ret = nft_batch_add(
+					b, NFT_BATCH_BRIDGE, set, NFT_BATCH_ETHER, e->mac, NULL);
+		} else {
+			ret = nft_batch_del(b, NFT_BATCH_BRIDGE, set, NFT_BATCH_ETHER, e->mac);
+		}
 	}
-	for (unsigned i = 0; i < e->naddrs && i < IPC_DEV_ADDRS; i++) {
-		char a[INET6_ADDRSTRLEN];
-
-		addr_text(&e->addrs[i], a, sizeof(a));
-		nftc_buf_printf(b, "%s element inet %s %s { %s%s%s }\n", verb, t,
-			e->addrs[i].family == 4 ? "dev_in4" : "dev_in6", a,
-			add ? " : jump in_" : "", add ? id : "");
-	}
+	snprintf(chain, sizeof(chain), "in_%s", id);
+	for (unsigned i = 0; i < e->naddrs && i < IPC_DEV_ADDRS && !ret; i++)
+		ret = addr_op(b, add, &e->addrs[i], chain);
+	return ret;
 }
 
 /* An entry as the parent will apply it: valid profile, installed id, addresses of a known
@@ -273,7 +325,6 @@ static int entry_check(const struct nft *n, struct ipc_dev_sync_entry *e,
 static int dev_apply(struct nft *n, struct ipc_dev_sync_entry *e)
 {
 	struct ipc_dev_sync_entry *cur;
-	struct nftc_buf b = {0};
 	int ret;
 
 	ret = entry_check(n, e, n->applied, n->napplied);
@@ -284,11 +335,12 @@ static int dev_apply(struct nft *n, struct ipc_dev_sync_entry *e)
 		return 0;
 	if (!cur && e->profile == IPC_PROFILE_NONE)
 		return 0;
-	if (cur)
-		elem_cmd(n, &b, "delete", cur);
-	elem_cmd(n, &b, "add", e);
-	ret = b.err ? b.err : b.s ? run(n, b.s) : 0;
-	nftc_buf_free(&b);
+	nft_batch_begin(n->batch);
+	ret = cur ? elem_ops(n, false, cur) : 0;
+	if (!ret)
+		ret = elem_ops(n, true, e);
+	if (!ret)
+		ret = commit(n);
 	if (ret)
 		return ret;
 	if (cur && e->profile != IPC_PROFILE_NONE) {
@@ -377,62 +429,134 @@ int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const 
 	return 0;
 }
 
-/* Appends a flush of every manufacturer and model MAC set in the bridge table: their members
- * are devices, so a complete device table replaces them too. The names come from the kernel's
- * own listing and are used only when they are our hex-named sets. */
-static void flush_listed(struct nft *n, struct nftc_buf *b, const char *out);
-
-static void flush_member_sets(struct nft *n, struct nftc_buf *b)
+/* Queues a flush of every manufacturer and model MAC set in the bridge table: their members are
+ * devices, so a complete device table replaces them too. The names come from the kernel's own
+ * listing and are used only when they are our hex-named sets. */
+static void flush_listed(const char *name, void *arg)
 {
-	char cmd[96];
-	const char *out, *p;
+	struct nft *n = arg;
+	char id[IPC_PROFILE_ID_LEN + 1];
 
-	snprintf(cmd, sizeof(cmd), "list sets bridge");
-	if (nft_run_cmd_from_buffer(n->ctx, cmd) != 0) {
-		nft_ctx_get_error_buffer(n->ctx); /* discard */
+	if ((strncmp(name, "mfg_", 4) != 0 && strncmp(name, "mdl_", 4) != 0) ||
+		strlen(name) != 4 + IPC_PROFILE_ID_LEN)
 		return;
-	}
-	out = nft_ctx_get_output_buffer(n->ctx);
-	/* Only our table's block of the listing ("list sets bridge" shows every bridge table). */
-	snprintf(cmd, sizeof(cmd), "table bridge %s {\n", n->inet_table);
-	p = out ? strstr(out, cmd) : NULL;
-	if (!p)
-		return;
-	{
-		const char *end = strstr(p + 1, "\ntable ");
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char *mine = strndup(p, len);
-
-		if (!mine)
-			return;
-		flush_listed(n, b, mine);
-		free(mine);
-	}
+	memcpy(id, name + 4, IPC_PROFILE_ID_LEN);
+	id[IPC_PROFILE_ID_LEN] = 0;
+	if (id_ok(id))
+		nft_batch_flush(n->batch, NFT_BATCH_BRIDGE, name);
 }
 
-static void flush_listed(struct nft *n, struct nftc_buf *b, const char *out)
+/* One device's place in a manufacturer or model set, for grouping a full load by set; order is
+ * where elem_ops would have put it. */
+struct member {
+	char set[4 + IPC_PROFILE_ID_LEN + 1];
+	const uint8_t *mac;
+	size_t order;
+};
+
+static int member_cmp(const void *a, const void *b)
 {
-	const char *p;
+	const struct member *x = a, *y = b;
+	int c = strcmp(x->set, y->set);
 
-	for (p = out; p && (p = strstr(p, "set ")) != NULL; p += 4) {
-		char id[IPC_PROFILE_ID_LEN + 1];
-		const char *name = p + 4;
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
 
-		if ((strncmp(name, "mfg_", 4) != 0 && strncmp(name, "mdl_", 4) != 0) ||
-			strlen(name) < 4 + IPC_PROFILE_ID_LEN)
-			continue;
-		memcpy(id, name + 4, IPC_PROFILE_ID_LEN);
-		id[IPC_PROFILE_ID_LEN] = 0;
-		if (!id_ok(id) || name[4 + IPC_PROFILE_ID_LEN] != ' ')
-			continue;
-		nftc_buf_printf(b, "flush set bridge %s %.3s_%s\n", n->inet_table, name, id);
+/* Groups (their first member) by where elem_ops would have declared the set. */
+static int first_cmp(const void *a, const void *b)
+{
+	const struct member *x = *(const struct member *const *)a;
+	const struct member *y = *(const struct member *const *)b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Every element of the entries, map by map and set by set, so that the batch puts up to 256 of
+ * them in one message: the same elements elem_ops adds, in another order (a transaction of
+ * adds only, into maps just flushed, does not depend on it). */
+static int sync_ops(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count)
+{
+	static const struct {
+		enum nft_batch_family f;
+		const char *set, *prefix;
+	} maps[] = {
+		{NFT_BATCH_INET, "dev_profile", "out_"},
+		{NFT_BATCH_BRIDGE, "dev_profile", "bout_"},
+		{NFT_BATCH_BRIDGE, "dev_in", "bin_"},
+	};
+	struct nft_batch *b = n->batch;
+	struct member *m = NULL, **groups = NULL;
+	size_t nm = 0, ng = 0;
+	int ret = 0;
+
+	for (size_t t = 0; t < 3 && !ret; t++)
+		for (size_t i = 0; i < count && !ret; i++) {
+			char chain[NFT_BATCH_NAME_MAX + 1];
+
+			if (e[i].profile == IPC_PROFILE_BLOCKED)
+				snprintf(chain, sizeof(chain), "prof_blocked");
+			else if (e[i].profile == IPC_PROFILE_POLICY)
+				snprintf(chain, sizeof(chain), "%s%.12s", maps[t].prefix, e[i].id);
+			else
+				continue;
+			if (t == 2 && e[i].profile != IPC_PROFILE_POLICY)
+				continue; /* a blocked device is in the dev_profile maps only */
+			ret = nft_batch_add(
+				b, maps[t].f, maps[t].set, NFT_BATCH_ETHER, e[i].mac, chain);
+		}
+	for (int fam = 4; fam <= 6 && !ret; fam += 2)
+		for (size_t i = 0; i < count && !ret; i++) {
+			char chain[NFT_BATCH_NAME_MAX + 1];
+
+			if (e[i].profile != IPC_PROFILE_POLICY)
+				continue;
+			snprintf(chain, sizeof(chain), "in_%.12s", e[i].id);
+			for (unsigned k = 0; k < e[i].naddrs && k < IPC_DEV_ADDRS && !ret; k++)
+				if (e[i].addrs[k].family == fam)
+					ret = addr_op(b, true, &e[i].addrs[k], chain);
+		}
+	if (ret)
+		return ret;
+	if (count > SIZE_MAX / 2 / sizeof(*m))
+		return -ENOMEM;
+	if (count &&
+		(!(m = calloc(2 * count, sizeof(*m))) ||
+			!(groups = calloc(2 * count, sizeof(*groups))))) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	for (size_t i = 0; i < count; i++)
+		for (int k = 0; k < 2 && e[i].profile == IPC_PROFILE_POLICY; k++) {
+			const char *key = k ? e[i].mdl : e[i].mfg;
+
+			if (key_none(key))
+				continue;
+			snprintf(m[nm].set, sizeof(m[nm].set), "%s_%.12s", k ? "mdl" : "mfg", key);
+			m[nm].mac = e[i].mac;
+			m[nm++].order = 2 * i + (size_t)k;
+		}
+	if (nm)
+		qsort(m, nm, sizeof(*m), member_cmp);
+	/* The sets are declared in the order elem_ops would declare them (a listing shows sets in
+	 * creation order), then filled set by set. */
+	for (size_t i = 0; i < nm; i++)
+		if (i == 0 || strcmp(m[i].set, m[i - 1].set) != 0)
+			groups[ng++] = &m[i];
+	if (ng)
+		qsort(groups, ng, sizeof(*groups), first_cmp);
+	for (size_t g = 0; g < ng && !ret; g++)
+		ret = nft_batch_new_set(b, NFT_BATCH_BRIDGE, groups[g]->set, NFT_BATCH_ETHER);
+	for (size_t i = 0; i < nm && !ret; i++)
+		ret = nft_batch_add(b, NFT_BATCH_BRIDGE, m[i].set, NFT_BATCH_ETHER, m[i].mac, NULL);
+out:
+	free(groups);
+	free(m);
+	return ret;
 }
 
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count)
 {
 	struct ipc_dev_sync_entry *copy = NULL;
-	struct nftc_buf b = {0};
 	size_t kept = 0;
 	int ret = 0;
 
@@ -460,15 +584,18 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	}
 	/* Flush and refill inside one transaction: packets see the old maps or the new ones,
 	 * never empty ones. */
-	nftc_buf_printf(&b, "flush map inet %s dev_profile\n", n->inet_table);
-	nftc_buf_printf(&b, "flush map inet %s dev_in4\n", n->inet_table);
-	nftc_buf_printf(&b, "flush map inet %s dev_in6\n", n->inet_table);
-	nftc_buf_printf(&b, "flush map bridge %s dev_profile\n", n->inet_table);
-	nftc_buf_printf(&b, "flush map bridge %s dev_in\n", n->inet_table);
-	flush_member_sets(n, &b);
-	for (size_t i = 0; i < kept; i++)
-		elem_cmd(n, &b, "add", &copy[i]);
-	ret = b.err ? b.err : run(n, b.s);
+	nft_batch_begin(n->batch);
+	nft_batch_flush(n->batch, NFT_BATCH_INET, "dev_profile");
+	nft_batch_flush(n->batch, NFT_BATCH_INET, "dev_in4");
+	nft_batch_flush(n->batch, NFT_BATCH_INET, "dev_in6");
+	nft_batch_flush(n->batch, NFT_BATCH_BRIDGE, "dev_profile");
+	nft_batch_flush(n->batch, NFT_BATCH_BRIDGE, "dev_in");
+	/* A listing that fails (no bridge table) flushes no member set; the transaction then
+	 * fails on the maps anyway. */
+	nft_batch_sets(n->batch, NFT_BATCH_BRIDGE, flush_listed, n);
+	ret = sync_ops(n, copy, kept);
+	if (!ret)
+		ret = commit(n);
 	if (ret)
 		goto out;
 	free(n->applied);
@@ -477,7 +604,6 @@ int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count
 	copy = NULL;
 out:
 	free(copy);
-	nftc_buf_free(&b);
 	return ret;
 }
 

@@ -11,9 +11,10 @@
 
 struct nft;
 
-/* Opens a libnftables context. lan_if is the LAN bridge the per-device rules apply to; it must
- * be a valid interface name. table_suffix is appended to the table names (tests use it to run
- * side by side; "" in production). */
+/* Opens a libnftables context (structural changes) and the netlink socket element updates are
+ * sent on as libnftnl batches (policy/nft_batch.h); both stay open until nft_close. lan_if is
+ * the LAN bridge the per-device rules apply to; it must be a valid interface name. table_suffix
+ * is appended to the table names (tests use it to run side by side; "" in production). */
 int nft_open(const char *lan_if, const char *table_suffix, struct nft **out);
 void nft_close(struct nft *n);
 
@@ -37,7 +38,9 @@ int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const 
  * unknown profile or a bad address; an address another device holds is left to that device. */
 int nft_dev_policy(struct nft *n, const struct ipc_dev_policy *op);
 
-/* Replaces the whole device -> profile table in one atomic transaction. */
+/* Replaces the whole device -> profile table in one atomic transaction.
+ * nft_dev_profile, nft_dev_policy and nft_dev_sync return -EIO when the kernel refused the
+ * transaction (logged with its errno and the element; nothing of it applied). */
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count);
 
 /* Fills the gateway's own addresses (gw4, gw6: DNS and NTP are allowed to them) and the LAN

@@ -90,6 +90,16 @@ static int scenario(void)
 	CHECK(nft_dev_sync(n, e, 3) == -EINVAL, 8);
 	list("list map inet homegate dev_profile", out, sizeof(out));
 	CHECK(strstr(out, "02:00:00:00:00:03 : jump prof_blocked"), 8);
+	/* an element removed behind the parent's back: its delete is refused by the kernel, the
+	 * whole transaction with it (the bridge entry stays), and the parent keeps its state */
+	CHECK(run("delete element inet homegate dev_profile { 02:00:00:00:00:03 }") == 0, 8);
+	CHECK(nft_dev_profile(n, (const uint8_t[6]){2, 0, 0, 0, 0, 3}, IPC_PROFILE_NONE) == -EIO,
+		8);
+	list("list map bridge homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:03 : jump prof_blocked"), 8);
+	CHECK(nft_dev_sync(n, e, 1) == 0, 8); /* a full load repairs it */
+	list("list map inet homegate dev_profile", out, sizeof(out));
+	CHECK(strstr(out, "02:00:00:00:00:03 : jump prof_blocked"), 8);
 	/* a table of another schema is replaced */
 	CHECK(run("delete table inet homegate") == 0, 9);
 	CHECK(run("add table inet homegate { comment \"homegate-schema-0\"; }") == 0, 9);
