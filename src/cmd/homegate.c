@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* homegate: command-line client of homegated's control socket, and offline tools (mud). */
 #include "cmd/analyze_cmd.h"
+#include "cmd/dpp_cmd.h"
 #include "cmd/mud_cmd.h"
 #include "core/util.h"
 
@@ -850,6 +851,11 @@ static int cmd_analyze(struct cli *cli, int argc, char **argv)
 	return analyze_cmd(argc, argv, cli->json);
 }
 
+static int cmd_dpp(struct cli *cli, int argc, char **argv)
+{
+	return dpp_cmd(argc, argv, cli->json);
+}
+
 /* Subcommands in the order help lists them; later stages (dpp) add rows here. */
 static const struct cli_cmd cli_cmds[] = {
 	{"status", "", "daemon and registry summary", cmd_status},
@@ -869,6 +875,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"mud", "refresh MAC", "fetch the device's MUD file again now", cmd_mud},
 	{"mud", "accept MAC [--why TEXT]", "accept a waiting MUD update or URL", cmd_mud},
 	{"mud", "qr FILE|- [--mac MAC]", "take a MUD URL from a scanned QR code", cmd_mud},
+	{"dpp", "uri [--state-dir DIR] [--mac MAC] [--chan 81/1,6,11] [--info TEXT]",
+		"the gateway's DPP bootstrapping URI (creates its key on first use)", cmd_dpp},
 	{"help", "", "this text", cmd_help},
 };
 
