@@ -884,11 +884,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: homegate [-s SOCKET] [--json] COMMAND [ARGS]\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(cli_cmds); i++) {
-		char head[64];
+		char head[160];
 
 		snprintf(head, sizeof(head), "%s%s%s", cli_cmds[i].name,
 			cli_cmds[i].args[0] ? " " : "", cli_cmds[i].args);
-		fprintf(f, "  %-32s %s\n", head, cli_cmds[i].summary);
+		/* A long synopsis gets its own line, the summary the next. */
+		if (strlen(head) > 32)
+			fprintf(f, "  %s\n  %-32s %s\n", head, "", cli_cmds[i].summary);
+		else
+			fprintf(f, "  %-32s %s\n", head, cli_cmds[i].summary);
 	}
 	fprintf(f,
 		"options:\n"
