@@ -48,34 +48,6 @@ static void on_seen(void *ctx, const struct hg_mac *mac, const struct pkt *p)
 	ident_seen(r->id, mac);
 }
 
-/* Linux cooked captures carry no Ethernet header: rebuild one from the source address so that
- * every frame reaches the sensor in the form the live socket gives it. */
-static size_t sll_to_eth(const uint8_t *in, size_t len, int dlt, uint8_t *out, size_t outlen)
-{
-	size_t hl = dlt == DLT_LINUX_SLL ? 16 : 20, alen, src;
-	uint16_t proto;
-
-	if (len < hl)
-		return 0;
-	if (dlt == DLT_LINUX_SLL) {
-		proto = (uint16_t)(in[14] << 8 | in[15]);
-		alen = (size_t)(in[4] << 8 | in[5]);
-		src = 6;
-	} else {
-		proto = (uint16_t)(in[0] << 8 | in[1]);
-		alen = in[11];
-		src = 12;
-	}
-	if (alen != 6 || len - hl + 14 > outlen)
-		return 0;
-	memset(out, 0, 6);
-	memcpy(out + 6, in + src, 6);
-	out[12] = (uint8_t)(proto >> 8);
-	out[13] = (uint8_t)proto;
-	memcpy(out + 14, in + hl, len - hl);
-	return len - hl + 14;
-}
-
 static int read_capture(const char *path, struct run *r)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -91,8 +63,8 @@ static int read_capture(const char *path, struct run *r)
 		return -EINVAL;
 	}
 	dlt = pcap_datalink(pc);
-	if (dlt != DLT_EN10MB && dlt != DLT_LINUX_SLL && dlt != DLT_LINUX_SLL2) {
-		fprintf(stderr, "homegate: %s: link type %s is not Ethernet or Linux cooked\n",
+	if (!pkt_link_supported(dlt)) {
+		fprintf(stderr, "homegate: %s: link type %s is not Ethernet, Linux cooked or IP\n",
 			path,
 			pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
 		pcap_close(pc);
@@ -107,12 +79,9 @@ static int read_capture(const char *path, struct run *r)
 		if (t > r->last)
 			r->last = t;
 		r->packets++;
-		if (dlt != DLT_EN10MB) {
-			len = sll_to_eth(data, len, dlt, frame, sizeof(frame));
-			if (!len)
-				continue;
-			data = frame;
-		}
+		data = pkt_link_frame(dlt, data, len, frame, sizeof(frame), &len);
+		if (!data)
+			continue;
 		sensor_frame(data, len,
 			&(const struct sensor_ops){.signal = on_signal, .seen = on_seen}, r,
 			&r->st);

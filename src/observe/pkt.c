@@ -3,6 +3,7 @@
 #include "observe/pkt.h"
 
 #include <errno.h>
+#include <pcap/dlt.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -237,4 +238,64 @@ int pkt_decode(const uint8_t *f, size_t caplen, struct pkt *out, char *err, size
 		return ret;
 	}
 	return 0;
+}
+
+bool pkt_link_supported(int dlt)
+{
+	return dlt == DLT_EN10MB || dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2 ||
+		dlt == DLT_NULL || dlt == DLT_LOOP || dlt == DLT_RAW || dlt == DLT_IPV4 ||
+		dlt == DLT_IPV6;
+}
+
+/* An Ethernet header of source src (NULL: zeros) and type in front of len octets. */
+static const uint8_t *with_ethernet(const uint8_t *src, uint16_t type, const uint8_t *l3,
+	size_t len, uint8_t *buf, size_t buflen, size_t *flen)
+{
+	if (len > buflen || buflen - len < ETH_HLEN_)
+		return NULL;
+	memset(buf, 0, 12);
+	if (src)
+		memcpy(buf + 6, src, 6);
+	buf[12] = (uint8_t)(type >> 8);
+	buf[13] = (uint8_t)type;
+	memcpy(buf + ETH_HLEN_, l3, len);
+	*flen = len + ETH_HLEN_;
+	return buf;
+}
+
+/* Bare IP: the version nibble says which. */
+static const uint8_t *ip_frame(
+	const uint8_t *l3, size_t len, uint8_t *buf, size_t buflen, size_t *flen)
+{
+	if (len == 0 || ((l3[0] >> 4) != 4 && (l3[0] >> 4) != 6))
+		return NULL;
+	return with_ethernet(
+		NULL, (l3[0] >> 4) == 4 ? ETHT_IPV4 : ETHT_IPV6, l3, len, buf, buflen, flen);
+}
+
+const uint8_t *pkt_link_frame(
+	int dlt, const uint8_t *in, size_t len, uint8_t *buf, size_t buflen, size_t *flen)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+		*flen = len;
+		return in;
+	case DLT_LINUX_SLL: /* type(2) arphrd(2) addr len(2) addr(8) protocol(2) */
+		if (len < 16 || be16(in + 4) != 6)
+			return NULL;
+		return with_ethernet(in + 6, be16(in + 14), in + 16, len - 16, buf, buflen, flen);
+	case DLT_LINUX_SLL2: /* protocol(2) reserved(2) ifindex(4) arphrd(2) type(1) len(1) addr(8) */
+		if (len < 20 || in[11] != 6)
+			return NULL;
+		return with_ethernet(in + 12, be16(in), in + 20, len - 20, buf, buflen, flen);
+	case DLT_NULL: /* BSD loopback: a 4-octet address family first */
+	case DLT_LOOP:
+		return len < 4 ? NULL : ip_frame(in + 4, len - 4, buf, buflen, flen);
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		return ip_frame(in, len, buf, buflen, flen);
+	default:
+		return NULL;
+	}
 }

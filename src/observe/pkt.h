@@ -51,4 +51,14 @@ struct pkt {
  * with *out pointing into frame (no copy, no allocation). */
 int pkt_decode(const uint8_t *frame, size_t caplen, struct pkt *out, char *err, size_t errlen);
 
+/* A capture file's frame of libpcap link type dlt (DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2,
+ * DLT_NULL, DLT_LOOP, DLT_RAW, DLT_IPV4, DLT_IPV6) as the Ethernet frame pkt_decode() and the
+ * live socket deal in: Ethernet as it is, a Linux cooked header turned into an Ethernet one with
+ * its source address (unknown destination: zeros), bare IP behind a zero Ethernet header. Writes
+ * into buf (buflen octets) when a header must be rebuilt. Returns the frame and its length in
+ * *flen, or NULL for another link type or a frame too short or too long for buf. */
+bool pkt_link_supported(int dlt);
+const uint8_t *pkt_link_frame(
+	int dlt, const uint8_t *in, size_t len, uint8_t *buf, size_t buflen, size_t *flen);
+
 #endif

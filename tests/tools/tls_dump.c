@@ -167,60 +167,6 @@ static void tcp_payload(const struct pkt *p, unsigned long frame)
 	print_hello(head, &h, 1);
 }
 
-/* Puts an Ethernet header in front of an IP packet from a capture of another link type. */
-static const uint8_t *as_ethernet(const uint8_t *l3, size_t len, size_t *flen)
-{
-	uint16_t type;
-
-	if (len == 0 || len > FRAME_MAX - 14)
-		return NULL;
-	switch (l3[0] >> 4) {
-	case 4:
-		type = 0x0800;
-		break;
-	case 6:
-		type = 0x86dd;
-		break;
-	default:
-		return NULL;
-	}
-	memset(frame_buf, 0, 12);
-	frame_buf[12] = (uint8_t)(type >> 8);
-	frame_buf[13] = (uint8_t)type;
-	memcpy(frame_buf + 14, l3, len);
-	*flen = len + 14;
-	return frame_buf;
-}
-
-/* The frame as pkt_decode() takes it (Ethernet), or NULL for a link type not handled. */
-static const uint8_t *to_frame(int dlt, const uint8_t *b, size_t len, size_t *flen)
-{
-	switch (dlt) {
-	case DLT_EN10MB:
-		*flen = len;
-		return b;
-	case DLT_NULL: /* BSD loopback: a 4-octet address family first */
-	case DLT_LOOP:
-		return len < 4 ? NULL : as_ethernet(b + 4, len - 4, flen);
-	case DLT_LINUX_SLL: /* 16-octet cooked header */
-		return len < 16 ? NULL : as_ethernet(b + 16, len - 16, flen);
-	case DLT_LINUX_SLL2: /* 20-octet cooked header */
-		return len < 20 ? NULL : as_ethernet(b + 20, len - 20, flen);
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		return as_ethernet(b, len, flen);
-	default:
-		return NULL;
-	}
-}
-
-static bool dlt_handled(int dlt)
-{
-	return dlt == DLT_EN10MB || dlt == DLT_NULL || dlt == DLT_LOOP || dlt == DLT_LINUX_SLL ||
-		dlt == DLT_LINUX_SLL2 || dlt == DLT_RAW || dlt == DLT_IPV4 || dlt == DLT_IPV6;
-}
-
 int main(int argc, char **argv)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], err[256];
@@ -239,7 +185,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dlt = pcap_datalink(pc);
-	if (!dlt_handled(dlt)) {
+	if (!pkt_link_supported(dlt)) {
 		fprintf(stderr, "%s: link type %s not handled\n", argv[1],
 			pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?");
 		pcap_close(pc);
@@ -251,7 +197,8 @@ int main(int argc, char **argv)
 		size_t flen;
 
 		frame++;
-		if (!(f = to_frame(dlt, data, ph->caplen, &flen)))
+		if (!(f = pkt_link_frame(
+			      dlt, data, ph->caplen, frame_buf, sizeof(frame_buf), &flen)))
 			continue;
 		if (pkt_decode(f, flen, &p, err, sizeof(err)) < 0 || !(p.flags & PKT_HAS_TCP) ||
 			p.payload_len == 0)

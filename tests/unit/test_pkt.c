@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pcap/dlt.h>
 #include <string.h>
 
 static char err[128];
@@ -204,6 +205,37 @@ static void test_contradictions(void **state)
 	assert_int_equal(pkt_decode(f.b, f.len, &p, err, sizeof(err)), -EINVAL);
 }
 
+static void test_link_frames(void **state)
+{
+	static const uint8_t ip[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17};
+	uint8_t sll[16 + 20] = {0, 0, 0, 1, 0, 6, 0x52, 0x54, 0, 0xaa, 0xbb, 1, 0, 0, 0x08, 0x00};
+	uint8_t buf[64];
+	const uint8_t *f;
+	size_t n;
+
+	(void)state;
+	memcpy(sll + 16, ip, sizeof(ip));
+	/* a Linux cooked header becomes Ethernet with the sender's address */
+	f = pkt_link_frame(DLT_LINUX_SLL, sll, sizeof(sll), buf, sizeof(buf), &n);
+	assert_non_null(f);
+	assert_int_equal(n, 14 + 20);
+	assert_memory_equal(f + 6, sll + 6, 6);
+	assert_int_equal(f[12], 0x08);
+	assert_memory_equal(f + 14, ip, 20);
+	/* bare IP gets a zero Ethernet header of its version's type; Ethernet stays as it is */
+	f = pkt_link_frame(DLT_RAW, ip, sizeof(ip), buf, sizeof(buf), &n);
+	assert_non_null(f);
+	assert_int_equal(n, 34);
+	assert_int_equal(f[12] << 8 | f[13], 0x0800);
+	assert_ptr_equal(pkt_link_frame(DLT_EN10MB, sll, sizeof(sll), buf, sizeof(buf), &n), sll);
+	/* what does not fit, is cut, or is another link type: none */
+	assert_null(pkt_link_frame(DLT_LINUX_SLL, sll, sizeof(sll), buf, 20, &n));
+	assert_null(pkt_link_frame(DLT_LINUX_SLL, sll, 15, buf, sizeof(buf), &n));
+	assert_null(pkt_link_frame(DLT_IEEE802_11, sll, sizeof(sll), buf, sizeof(buf), &n));
+	assert_false(pkt_link_supported(DLT_IEEE802_11));
+	assert_true(pkt_link_supported(DLT_LINUX_SLL2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_extension_headers),
 		cmocka_unit_test(test_truncated_and_fragments),
 		cmocka_unit_test(test_contradictions),
+		cmocka_unit_test(test_link_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
