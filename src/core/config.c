@@ -25,6 +25,7 @@ enum cfg_type {
 	CFG_URL,      /* empty, or an http:// or https:// URL of printable ASCII */
 	CFG_LANG,     /* an Accept-Language value: language tags, commas, ;q= weights */
 	CFG_CMD,      /* empty, or an absolute program path and plain words, run without a shell */
+	CFG_SOCKLIST, /* empty, or up to HG_WIFI_CTRL_MAX distinct absolute socket paths */
 };
 
 struct cfg_key {
@@ -63,6 +64,10 @@ static const struct cfg_key cfg_keys[] = {
 	{"identify", "database", CFG_PATH, F(identify_database), 0, 0},
 	{"identify", "local_database", CFG_OPT_PATH, F(identify_local_database), 0, 0},
 	{"identify", "oui", CFG_OPT_PATH, F(identify_oui), 0, 0},
+	{"wifi", "hostapd_ctrl", CFG_SOCKLIST, F(wifi_hostapd_ctrl), 0, 0},
+	{"wifi", "psk_file", CFG_OPT_PATH, F(wifi_psk_file), 0, 0},
+	{"wifi", "sae_file", CFG_OPT_PATH, F(wifi_sae_file), 0, 0},
+	{"wifi", "vlan", CFG_UINT, F(wifi_vlan), 0, 4094},
 };
 
 void config_defaults(struct hg_config *cfg)
@@ -181,6 +186,31 @@ static bool is_cmd(const char *s, size_t size)
 	return true;
 }
 
+/* Space-separated socket paths: each absolute, without "..", short enough for sun_path, named
+ * once; at most HG_WIFI_CTRL_MAX. Returns NULL or what is wrong. */
+static const char *sock_list_error(const char *v, size_t size)
+{
+	char buf[HG_WIFI_CTRL_LIST], *save = NULL, *seen[HG_WIFI_CTRL_MAX];
+	size_t n = 0;
+
+	if (strlen(v) >= size || strlen(v) >= sizeof(buf))
+		return "is too long";
+	util_strlcpy(buf, v, sizeof(buf));
+	for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (!is_abs_path(t))
+			return "names a path that is not absolute or holds \"..\"";
+		if (strlen(t) >= 108)
+			return "names a path longer than a Unix socket path (107 bytes)";
+		if (n == HG_WIFI_CTRL_MAX)
+			return "names more than 8 sockets";
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(seen[i], t) == 0)
+				return "names a socket twice";
+		seen[n++] = t;
+	}
+	return NULL;
+}
+
 static int parse_bool(const char *v)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"},
@@ -274,6 +304,14 @@ static int set_value(
 				k->section, k->key, v);
 		util_strlcpy(field, v, k->size);
 		break;
+	case CFG_SOCKLIST: {
+		const char *why = sock_list_error(v, k->size);
+
+		if (why)
+			return perr(p, "%s.%s: \"%s\" %s", k->section, k->key, v, why);
+		util_strlcpy(field, v, k->size);
+		break;
+	}
 	case CFG_LANG:
 		if (!is_lang(v, k->size))
 			return perr(p,
@@ -488,6 +526,7 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_URL:
 		case CFG_LANG:
 		case CFG_CMD:
+		case CFG_SOCKLIST:
 			dump_text(f, k->key, field);
 			break;
 		case CFG_BOOL:

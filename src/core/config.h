@@ -13,6 +13,9 @@
 #define HG_CONFIG_MAX_SIZE (256 * 1024)
 #define HG_CONFIG_NAME_MAX 32
 #define HG_CONFIG_ERR_MAX  512
+/* [wifi] hostapd_ctrl: at most this many sockets, each a Unix socket path (< 108 bytes). */
+#define HG_WIFI_CTRL_MAX  8
+#define HG_WIFI_CTRL_LIST (HG_WIFI_CTRL_MAX * 108)
 
 /* The whole configuration; a plain value, copied into the engine child by fork. Every field has
  * a default (config_defaults), so a missing file key means the documented default. */
@@ -48,6 +51,11 @@ struct hg_config {
 	char identify_database[PATH_MAX];	/* the shipped fingerprint database */
 	char identify_local_database[PATH_MAX]; /* the ISP's or user's additions; "" = none */
 	char identify_oui[PATH_MAX]; /* IEEE OUI registry; "" = HG_OUI_SYSTEM, then fallback */
+	/* [wifi] */
+	char wifi_hostapd_ctrl[HG_WIFI_CTRL_LIST]; /* control sockets, space separated; "" none */
+	char wifi_psk_file[PATH_MAX];		   /* hostapd wpa_psk_file we own; "" = none */
+	char wifi_sae_file[PATH_MAX];		   /* sae_password include file; "" = none */
+	unsigned wifi_vlan;			   /* vlanid= of new per-device PSKs; 0 = none */
 };
 
 /* Where the shipped data lives (CMake's datadir), and the system's IEEE registry (ieee-data). */

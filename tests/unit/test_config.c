@@ -381,6 +381,78 @@ static void test_dump_roundtrip(void **state)
 	assert_memory_equal(&cfg, &again, sizeof(cfg));
 }
 
+/* [wifi]: the hostapd control sockets the parent attaches to and the files it owns. */
+static void test_wifi(void **state)
+{
+	struct hg_config cfg, again;
+	char err[HG_CONFIG_ERR_MAX], buf[8192];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.wifi_hostapd_ctrl, "");
+	assert_string_equal(cfg.wifi_psk_file, "");
+	assert_string_equal(cfg.wifi_sae_file, "");
+	assert_int_equal(cfg.wifi_vlan, 0);
+	assert_int_equal(parse(&cfg,
+				 "[wifi]\nhostapd_ctrl = /run/hostapd/wlan0 /run/hostapd/wlan1\n"
+				 "psk_file = /etc/hostapd/homegate.psk\n"
+				 "sae_file = /etc/hostapd/homegate.sae\nvlan = 20\n",
+				 err),
+		0);
+	assert_string_equal(cfg.wifi_hostapd_ctrl, "/run/hostapd/wlan0 /run/hostapd/wlan1");
+	assert_string_equal(cfg.wifi_psk_file, "/etc/hostapd/homegate.psk");
+	assert_string_equal(cfg.wifi_sae_file, "/etc/hostapd/homegate.sae");
+	assert_int_equal(cfg.wifi_vlan, 20);
+	f = tmpfile();
+	assert_non_null(f);
+	config_dump(&cfg, fileno(f));
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(
+		strstr(buf, "[wifi]\nhostapd_ctrl = /run/hostapd/wlan0 /run/hostapd/wlan1\n"));
+	config_defaults(&again);
+	assert_int_equal(config_parse(&again, buf, n, "dump", err, sizeof(err)), 0);
+	assert_memory_equal(&cfg, &again, sizeof(cfg));
+}
+
+static void test_wifi_errors(void **state)
+{
+	static const struct bad_case cases[] = {
+		{"[wifi]\nhostapd_ctrl = run/hostapd/wlan0\n",
+			"t.conf:2: wifi.hostapd_ctrl: \"run/hostapd/wlan0\" names a path that is "
+			"not "
+			"absolute or holds \"..\""},
+		{"[wifi]\nhostapd_ctrl = /run/hostapd/../wlan0\n", "not absolute or holds"},
+		{"[wifi]\nhostapd_ctrl = /run/hostapd/wlan0 /run/hostapd/wlan0\n",
+			"t.conf:2: wifi.hostapd_ctrl: \"/run/hostapd/wlan0 /run/hostapd/wlan0\" "
+			"names a socket twice"},
+		{"[wifi]\nhostapd_ctrl = /a /b /c /d /e /f /g /h /i\n",
+			"names more than 8 sockets"},
+		{"[wifi]\nhostapd_ctrl = /run/hostapd/"
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		 "xxxxx"
+		 "xxxxxxxxxx\n",
+			"longer than a Unix socket path (107 bytes)"},
+		{"[wifi]\npsk_file = homegate.psk\n",
+			"t.conf:2: wifi.psk_file: \"homegate.psk\" is not an absolute path"},
+		{"[wifi]\nvlan = 4095\n", "t.conf:2: wifi.vlan: \"4095\" out of range 0..4094"},
+		{"[wifi]\nssid = home\n", "t.conf:2: unknown key \"wifi.ssid\""},
+	};
+	char err[HG_CONFIG_ERR_MAX];
+	struct hg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&cfg, cases[i].text, err), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);
+	}
+}
+
 static void test_load_missing(void **state)
 {
 	struct hg_config cfg;
@@ -411,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_unchanged_on_error),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_wifi),
+		cmocka_unit_test(test_wifi_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
