@@ -344,6 +344,120 @@ static void test_p384_p521_agree(void **state)
 	agree(dpp_curve_by_group(21));
 }
 
+/* P-521 mutual authentication with the inputs of hostapd's test_dpp_test_vector_p_521
+ * (tests/hwsim/test_dpp.py: bootstrapping and protocol keys, dpp_nonce_override). That test
+ * logs but does not list its outputs; the values below were computed from the same inputs with
+ * an independent Python implementation (python3-cryptography ECDH, pure-Python point addition for
+ * L, hmac-based HKDF). Several values have a leading zero byte, which must survive. */
+static const struct {
+	const char *bi, *pi, *br, *pr, *inonce, *rnonce;
+	const char *bi_xy, *pi_xy, *br_xy, *pr_xy, *mx, *nx, *lx, *k1, *k2, *ke, *r_auth, *i_auth;
+} p521 = {
+	.bi = "0060c10df14af5ef27f6e362d31bdd9eeb44be77a323ba64b08f3f03d58b92cb"
+	      "fe05c182a91660caa081ca344243c47b5aa088bcdf738840eb35f0218b9f2688"
+	      "1e02",
+	.pi = "019c1c08caaeec38fb931894699b095bc3ab8c1ec7ef0622d2e3eba821477c8c"
+	      "6fca41774f21166ad98aebda37c067d9aa08a8a2e1b5c44c61f2bae02a61f85d"
+	      "9661",
+	.br = "0061e54f518cdf859735da3dd64c6f72c2f086f41a6fd52915152ea2fe0f24dd"
+	      "aecd8883730c9c9fd82cf7c043a41021696388cf5190b731dd83638bcd56d8b6"
+	      "c743",
+	.pr = "01d8b7b17cd1b0a33f7c66fb4220999329cdaf4f8b44b2ffadde8ab8ed8abffa"
+	      "9f5358c5b1caae26709ca4fb78e52a4d08f2e4f24111a36a6f440d20a0000ff5"
+	      "1597",
+	.inonce = "de972af3847bec3ba2aedd9f5c21cfdec7bf0bc5fe8b276cbcd0267807fb15b0",
+	.rnonce = "d749a782012eb0a8595af30b2dfc8d0880d004ebddb55ecc5afbdef18c400e01",
+	.bi_xy = "0114896c5614fc01e881ab4bcecd6a4657ca47cb655527fe60ed4e12a534e442"
+		 "fda79438de7bc3a3450f13fc53186358ca2e217ffa4c56242e340365a0cb3481"
+		 "32810094d9773bb46f66a69cc7577ebb83f1c57a8d6ac30528ad39869ab74cd2"
+		 "3a8e537dad1eab1f39be6e5d03c6a694640a53dff6f0a413ca312f7d54fd568f"
+		 "08ffa680",
+	.pi_xy = "007cee6a53e28ba817e348447a72c4ba5f671dfacfe53c270d31f9c9f28c982d"
+		 "027f2606c2f26c868e9b1364478a939fd6e116b068aeaa98a9eee2d153b7f46b"
+		 "d68701aa364e7d6b8d32cfd43124dad0eb34c5b69e3b9298ad5fcd1fd04f6c7f"
+		 "e4078ae927030dde71767c3964c2587e045d2cd81197c90ad988318b97410ac0"
+		 "21cad83b",
+	.br_xy = "01d38cca93cef4cf30c824a7e4854d0385ed9b1da87d5f281c891e901a65f242"
+		 "328787d3dfcb257af6e19577170fbc582fdcda42c6a43ff516e9036d8c328ece"
+		 "73de00bb5b69e9c51dfb233757e927b68046d77d2a1196bc4851421d656970bd"
+		 "221bbe52e15d3d1cbac600629229a0180a87bd9d8a834c750a9e8e1be9f4cc9c"
+		 "b0c07df0",
+	.pr_xy = "00e2cacd1610b7c147899fbfba55fdf336664b80a5a4e790adeab1ca7b5ca626"
+		 "41f25bee4a1974d43ab2eb4626f897283280ac7cd2e2790709ba7d6ad90ce64f"
+		 "ad0401d5924292225c0c220ac340d1d19219adc58fdfb9d0d911dec8201b5134"
+		 "45afb1a2100195ae1bece9c21f4f28a2fe3c0d828e9344f6bd43c8123fc9d23e"
+		 "2c71d223",
+	.mx = "008f8147d6c67169a595e083b1b8fc156beaa6d5989144f08e31ef6e39ba87ae"
+	      "654203aa7aac0905e1a7f097f0cdf038de106a803249c835913fbadce95cfa30"
+	      "f56c",
+	.nx = "01073b08e838b5a0c91de7c1ef720ded72ad1e6f6f809d67494be16282672618"
+	      "b4af8360b9edec805928bb02efc190efb1969668dfdf698513575333a44265f4"
+	      "4a22",
+	.lx = "00e002528b7b9cc8aefcefbe0dc3c74fe47a74d32a9df82e7bbc22b1470894cb"
+	      "19f4d57eba935c25c5af6d0ac7d0058b2eb83623ca9076fcb76331eaebde5eb5"
+	      "5733",
+	.k1 = "72a054c6029bee304f280cb0ab320d662fb29e64b5ba3ee6c3aecec472ef528e"
+	      "b062c59696efc361a00be8fd52cf24f31d9615be4efea91a33df890c74217217",
+	.k2 = "0e3c6f246cb2f5d65d1cac58f853a32d300b09b6fe49040df020188c79cc9676"
+	      "c3c2719e2e75f865733d0a0144f093677f1bd0e724ed0c3de2b89819a555c3f3",
+	.ke = "9fd75668dabae58bcf93eb6fb38908d5b26ad5e3780a76a4cc720c7ba443f20f"
+	      "89add5058c2b7120c34adcb42e732a03a7539c4b04ebf36523f0ca15c10c2a95",
+	.r_auth = "d92bf767551de8a49c7aa7faca702725f379371fb37a115f95df74fe327cef97"
+		  "1a3f09391f9ecc9650b3858b24e7f91296f714b437c02abd753f2d35812680d4",
+	.i_auth = "3b9c1c05aa79d571a8712d2917a72d1fc0bd4cacdd83178cbbe2dae7f45396e9"
+		  "7a249c9091352b8a305f5cadafa038a8455ab96810a92a7f815636464b75de05",
+};
+
+static void test_p521_hostapd_inputs(void **state)
+{
+	const struct dpp_curve *c = dpp_curve_by_group(21);
+	EVP_PKEY *bi, *pi, *br, *pr, *bi_pub, *br_pub, *pr_pub;
+	uint8_t in[32], rn[32], mx[66], nx[66], lx[66], out[64];
+	size_t len = 0;
+
+	(void)state;
+	bi = priv_key(c, p521.bi);
+	pi = priv_key(c, p521.pi);
+	br = priv_key(c, p521.br);
+	pr = priv_key(c, p521.pr);
+	check_xy(bi, p521.bi_xy);
+	check_xy(pi, p521.pi_xy);
+	check_xy(br, p521.br_xy);
+	check_xy(pr, p521.pr_xy);
+	bi_pub = pub_key(c, p521.bi_xy);
+	br_pub = pub_key(c, p521.br_xy);
+	pr_pub = pub_key(c, p521.pr_xy);
+	assert_int_equal(unhex(p521.inonce, in, sizeof(in)), c->nonce_len);
+	assert_int_equal(unhex(p521.rnonce, rn, sizeof(rn)), c->nonce_len);
+
+	assert_int_equal(dpp_ecdh(pi, br_pub, mx, sizeof(mx), &len), 0);
+	assert_hex(mx, len, p521.mx);
+	assert_int_equal(dpp_ecdh(pr, pi, nx, sizeof(nx), &len), 0);
+	assert_hex(nx, len, p521.nx);
+	assert_int_equal(dpp_l_initiator(bi, br_pub, pr_pub, lx), 0);
+	assert_hex(lx, 66, p521.lx);
+	assert_int_equal(dpp_l_responder(br, pr, bi_pub, lx), 0);
+	assert_hex(lx, 66, p521.lx);
+	assert_int_equal(dpp_derive_k1(c, mx, out), 0);
+	assert_hex(out, 64, p521.k1);
+	assert_int_equal(dpp_derive_k2(c, nx, out), 0);
+	assert_hex(out, 64, p521.k2);
+	assert_int_equal(dpp_derive_ke(c, in, rn, mx, nx, lx, out), 0);
+	assert_hex(out, 64, p521.ke);
+	assert_int_equal(dpp_r_auth(c, in, rn, pi, pr_pub, bi_pub, br_pub, out), 0);
+	assert_hex(out, 64, p521.r_auth);
+	assert_int_equal(dpp_i_auth(c, in, rn, pi, pr_pub, bi_pub, br_pub, out), 0);
+	assert_hex(out, 64, p521.i_auth);
+
+	EVP_PKEY_free(pr_pub);
+	EVP_PKEY_free(br_pub);
+	EVP_PKEY_free(bi_pub);
+	EVP_PKEY_free(pr);
+	EVP_PKEY_free(br);
+	EVP_PKEY_free(pi);
+	EVP_PKEY_free(bi);
+}
+
 /* RFC 5297 Appendix A.1, deterministic authenticated encryption (one AD component). */
 static void test_siv_rfc5297_a1(void **state)
 {
@@ -537,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_b1_b2),
 		cmocka_unit_test(test_hostile_keys),
 		cmocka_unit_test(test_p384_p521_agree),
+		cmocka_unit_test(test_p521_hostapd_inputs),
 		cmocka_unit_test(test_siv_rfc5297_a1),
 		cmocka_unit_test(test_siv_rfc5297_a2),
 		cmocka_unit_test(test_siv_tamper),
