@@ -28,6 +28,10 @@ static const struct ipc_rule ipc_rules[] = {
 	{IPC_E2P_DEV_SYNC, 1, offsetof(struct ipc_dev_sync, e), sizeof(struct ipc_dev_sync), 0},
 	{IPC_E2P_PROFILE, 1, sizeof(struct ipc_profile_chunk), IPC_MAX_PAYLOAD, 0},
 	{IPC_E2P_DEV_POLICY, 1, sizeof(struct ipc_dev_policy), sizeof(struct ipc_dev_policy), 0},
+	{IPC_P2E_WIFI_STA, 0, sizeof(struct ipc_wifi_sta), sizeof(struct ipc_wifi_sta), 0},
+	{IPC_P2E_PSK_RESULT, 0, offsetof(struct ipc_psk_result, e), sizeof(struct ipc_psk_result),
+		0},
+	{IPC_E2P_PSK, 1, sizeof(struct ipc_psk_req), sizeof(struct ipc_psk_req), 0},
 };
 
 int ipc_send(int sock, enum ipc_type type, const void *payload, size_t len, int fd)
@@ -90,6 +94,14 @@ int ipc_validate(const struct ipc_msg *m, size_t received, int to_parent)
 
 		if (s->count > IPC_SYNC_MAX ||
 			m->hdr.len != offsetof(struct ipc_dev_sync, e) + s->count * sizeof(s->e[0]))
+			return -EBADMSG;
+	}
+	if (m->hdr.type == IPC_P2E_PSK_RESULT) {
+		const struct ipc_psk_result *pr = (const void *)m->payload;
+
+		if (pr->count > IPC_PSK_CHUNK ||
+			m->hdr.len !=
+				offsetof(struct ipc_psk_result, e) + pr->count * sizeof(pr->e[0]))
 			return -EBADMSG;
 	}
 	return 0;

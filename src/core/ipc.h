@@ -16,15 +16,18 @@
 
 enum ipc_type {
 	/* parent -> engine */
-	IPC_P2E_HELLO = 1, /* struct ipc_hello */
-	IPC_P2E_FD,	   /* struct ipc_fd + one fd */
-	IPC_P2E_OP_RESULT, /* struct ipc_op_result */
+	IPC_P2E_HELLO = 1,  /* struct ipc_hello */
+	IPC_P2E_FD,	    /* struct ipc_fd + one fd */
+	IPC_P2E_OP_RESULT,  /* struct ipc_op_result */
+	IPC_P2E_WIFI_STA,   /* struct ipc_wifi_sta: a station joined or left a hostapd */
+	IPC_P2E_PSK_RESULT, /* struct ipc_psk_result: the answer to an IPC_E2P_PSK */
 	/* engine -> parent */
 	IPC_E2P_READY = 64,  /* no payload: engine has loaded state and serves */
 	IPC_E2P_DEV_PROFILE, /* struct ipc_dev_profile: put a device under a lifecycle profile */
 	IPC_E2P_DEV_SYNC,    /* struct ipc_dev_sync: the complete device -> profile table */
 	IPC_E2P_PROFILE, /* struct ipc_profile_chunk + rules: install or refresh a compiled profile */
 	IPC_E2P_DEV_POLICY, /* struct ipc_dev_policy: put a device under a compiled profile */
+	IPC_E2P_PSK,	    /* struct ipc_psk_req: add, revoke or list per-device Wi-Fi PSKs */
 };
 
 struct ipc_hdr {
@@ -119,6 +122,64 @@ struct ipc_profile_chunk {
 struct ipc_op_result {
 	uint32_t seq;
 	int32_t err; /* 0 or -errno */
+};
+
+/* A station event of one of the configured hostapds, parsed by the parent (onboard/hapd_ctrl.h).
+ * Strings are NUL-terminated within their arrays; the engine checks that and their alphabets. */
+enum ipc_wifi_kind {
+	IPC_WIFI_JOIN = 1, /* AP-STA-CONNECTED */
+	IPC_WIFI_LEAVE,	   /* AP-STA-DISCONNECTED */
+};
+
+struct ipc_wifi_sta {
+	uint8_t kind; /* enum ipc_wifi_kind */
+	uint8_t pad;
+	uint8_t mac[6];
+	char ap[16];	 /* the hostapd's interface, [A-Za-z0-9_.-] */
+	char keyid[32];	 /* the wpa_psk_file line's keyid= used to join; "" none */
+	char pkhash[65]; /* DPP bootstrapping key hash, 64 lower-case hex; "" none */
+	uint8_t pad2[7];
+};
+
+/* Per-device PSKs in the parent's wpa_psk_file ([wifi] psk_file). */
+enum ipc_psk_op {
+	IPC_PSK_NEW = 1, /* generate a passphrase for mac (replacing its old one) */
+	IPC_PSK_REVOKE,	 /* remove mac's line */
+	IPC_PSK_LIST,	 /* every line: MAC, keyid, vlan (never a passphrase) */
+	IPC_PSK_OP_MAX = IPC_PSK_LIST,
+};
+
+struct ipc_psk_req {
+	uint32_t seq;
+	uint8_t op; /* enum ipc_psk_op */
+	uint8_t mac[6];
+	uint8_t pad;
+	int32_t vlanid; /* IPC_PSK_NEW: -1 none, or 1..4094 */
+};
+
+struct ipc_psk_entry {
+	uint8_t mac[6];
+	uint16_t vlanid; /* 0 none */
+	char keyid[32];
+};
+
+#define IPC_PSK_CHUNK 1024
+
+/* The answer to one request: err 0 or -errno, error a message ("" none; with err 0 a warning
+ * such as a hostapd that did not reload). NEW: pass (the only copy the engine ever gets), keyid
+ * and vlanid. LIST: chunks of count entries, the last one with final set; the payload ends
+ * after e[count]. */
+struct ipc_psk_result {
+	uint32_t seq;
+	int32_t err;
+	uint8_t op;
+	uint8_t final;
+	uint16_t count;
+	int32_t vlanid;
+	char pass[64];
+	char keyid[32];
+	char error[224];
+	struct ipc_psk_entry e[IPC_PSK_CHUNK];
 };
 
 struct ipc_msg {

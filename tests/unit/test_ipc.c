@@ -529,6 +529,46 @@ static void test_validate_direct(void **state)
 	assert_int_equal(ipc_validate(&m, sizeof(m.hdr) + sizeof(struct ipc_fd), 0), -EBADMSG);
 }
 
+/* Wi-Fi messages: fixed station events and PSK requests; a PSK result's length must match its
+ * entry count, and each travels one way only. */
+static void test_wifi_messages(void **state)
+{
+	static struct ipc_psk_result r;
+	struct ipc_wifi_sta sta = {.kind = IPC_WIFI_JOIN, .mac = {2, 1, 2, 3, 4, 5}};
+	struct ipc_psk_req rq = {.seq = 7, .op = IPC_PSK_NEW, .vlanid = -1};
+	size_t head = offsetof(struct ipc_psk_result, e);
+	struct ipc_msg m;
+
+	(void)state;
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_WIFI_STA, &sta, sizeof(sta), -1), 0);
+	assert_int_equal(ipc_recv(sv[1], &m, 0), 1);
+	assert_memory_equal(m.payload, &sta, sizeof(sta));
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_WIFI_STA, &sta, sizeof(sta), -1), 0);
+	expect_bad(1);
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_WIFI_STA, &sta, sizeof(sta) - 1, -1), 0);
+	expect_bad(0);
+	assert_int_equal(ipc_send(sv[0], IPC_E2P_PSK, &rq, sizeof(rq), -1), 0);
+	assert_int_equal(ipc_recv(sv[1], &m, 1), 1);
+	assert_int_equal(ipc_send(sv[0], IPC_E2P_PSK, &rq, sizeof(rq), -1), 0);
+	expect_bad(0);
+
+	memset(&r, 0, sizeof(r));
+	r.op = IPC_PSK_LIST;
+	r.count = 2;
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_PSK_RESULT, &r, head + 2 * sizeof(r.e[0]), -1), 0);
+	assert_int_equal(ipc_recv(sv[1], &m, 0), 1);
+	/* A count the length does not carry, or more entries than a chunk holds. */
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_PSK_RESULT, &r, head + sizeof(r.e[0]), -1), 0);
+	expect_bad(0);
+	r.count = IPC_PSK_CHUNK + 1;
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_PSK_RESULT, &r, sizeof(r), -1), 0);
+	expect_bad(0);
+	r.count = IPC_PSK_CHUNK;
+	assert_int_equal(ipc_send(sv[0], IPC_P2E_PSK_RESULT, &r, sizeof(r), -1), 0);
+	assert_int_equal(ipc_recv(sv[1], &m, 0), 1);
+	expect_empty();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof, setup, teardown),
 		cmocka_unit_test(test_validate_direct),
+		cmocka_unit_test_setup_teardown(test_wifi_messages, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
