@@ -605,6 +605,42 @@ static void test_siv_empty(void **state)
 	}
 }
 
+/* Known answers for an empty AD component, from chrony's test/unit/siv.c (AEAD_AES_SIV_CMAC_256
+ * on Nettle, whose S2V takes the associated data, then the nonce, then the plaintext, and
+ * processes the associated data even when it is empty, as DPP's AES-SIV does). */
+static void test_siv_empty_component_known(void **state)
+{
+	static const struct {
+		const char *ad, *pt, *ct;
+	} kat[] = {
+		{"", "", "223eb594e0e0254b00258e219a1ca421"},
+		{"4c9d4fcaed8ae2baad3f3ea6e93c8c8b", "", "d7201989c6dbc6d661fc62bc865eeeef"},
+		{"", "4c9d4fcaed8ae2baad3f3ea6e93c8c8b",
+			"b6c160e9c2fd2ae8dec5368b2a33ede114ffb397345ccbe44aa4deacd9369046"},
+	};
+	uint8_t key[32], nonce[16], ad[16], pt[16], ct[32], back[16];
+
+	(void)state;
+	unhex("0123456789abcdeff0123456789abcdeef0123456789abcddef0123456789abc", key, sizeof(key));
+	unhex("101112131415161718191a1b1c1d1e1f", nonce, sizeof(nonce));
+	for (size_t i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+		size_t adlen = unhex(kat[i].ad, ad, sizeof(ad));
+		size_t ptlen = unhex(kat[i].pt, pt, sizeof(pt));
+		const struct dpp_buf parts[2] = {{ad, adlen}, {nonce, sizeof(nonce)}};
+
+		assert_int_equal(dpp_siv_seal(key, sizeof(key), parts, 2, pt, ptlen, ct), 0);
+		assert_hex(ct, ptlen + DPP_SIV_TAG, kat[i].ct);
+		assert_int_equal(
+			dpp_siv_open(key, sizeof(key), parts, 2, ct, ptlen + DPP_SIV_TAG, back), 0);
+		assert_memory_equal(back, pt, ptlen);
+		/* Leaving the empty component out is another message. */
+		if (adlen == 0)
+			assert_int_equal(dpp_siv_open(key, sizeof(key), parts + 1, 1, ct,
+						 ptlen + DPP_SIV_TAG, back),
+				-EBADMSG);
+	}
+}
+
 /* RFC 5869 Appendix A.1-A.3 (SHA-256). */
 static void test_hkdf_rfc5869(void **state)
 {
@@ -656,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_siv_rfc5297_a2),
 		cmocka_unit_test(test_siv_tamper),
 		cmocka_unit_test(test_siv_empty),
+		cmocka_unit_test(test_siv_empty_component_known),
 		cmocka_unit_test(test_hkdf_rfc5869),
 	};
 
