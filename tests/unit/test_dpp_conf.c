@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <openssl/ec.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 static char err[256];
@@ -994,7 +995,64 @@ static void test_jwk(void **state)
 	EVP_PKEY_free(k);
 }
 
-int main(void)
+static EVP_PKEY *load_pem(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k = NULL;
+
+	if (f) {
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		if (!k) {
+			rewind(f);
+			k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+		}
+		fclose(f);
+	}
+	return k;
+}
+
+/* tests/lab/test_dpp_conf_interop.sh feeds our objects to hostapd and wpa_supplicant:
+ * "emit <dpp|psk|sae|psk+sae> <ssid> <pass|64 hex (psk)|-> <sta|ap> [<csign.pem> <nak.pem>]"
+ * prints the Configuration Object dpp_conf_obj_build makes. */
+static int emit(int argc, char **argv)
+{
+	static const char *const akms[] = {"", "dpp", "psk", "sae", "psk+sae"};
+	struct dpp_cred c = {0};
+	EVP_PKEY *cs = NULL, *nak = NULL;
+	char *obj = NULL;
+	int ret = 2;
+
+	if (argc != 6 && argc != 8)
+		goto out;
+	for (int i = 1; i <= 4; i++)
+		if (strcmp(argv[2], akms[i]) == 0)
+			c.akm = (enum dpp_akm)i;
+	c.ssid_len = strlen(argv[3]);
+	if (!c.akm || c.ssid_len > sizeof(c.ssid))
+		goto out;
+	memcpy(c.ssid, argv[3], c.ssid_len);
+	if (c.akm == DPP_AKM_PSK && strlen(argv[4]) == 64 &&
+		strspn(argv[4], "0123456789abcdefABCDEF") == 64)
+		snprintf(c.psk_hex, sizeof(c.psk_hex), "%s", argv[4]);
+	else if (strcmp(argv[4], "-") != 0)
+		snprintf(c.pass, sizeof(c.pass), "%s", argv[4]);
+	if (argc == 8 && (!(cs = load_pem(argv[6])) || !(nak = load_pem(argv[7]))))
+		goto out;
+	if (dpp_conf_obj_build(&c, strcmp(argv[5], "ap") == 0 ? DPP_NETROLE_AP : DPP_NETROLE_STA,
+		    cs, nak, 0, &obj) != 0)
+		goto out;
+	printf("%s\n", obj);
+	ret = 0;
+out:
+	if (ret)
+		fprintf(stderr, "usage: emit akm ssid pass|- sta|ap [csign.pem nak.pem]\n");
+	free(obj);
+	EVP_PKEY_free(nak);
+	EVP_PKEY_free(cs);
+	return ret;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_req_real),
@@ -1012,5 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_jwk),
 	};
 
+	if (argc > 1 && strcmp(argv[1], "emit") == 0)
+		return emit(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
