@@ -5,7 +5,8 @@
 # that the script removes again; about 2 s):
 #   - hostapd's Configurator, with "SET dpp_config_obj_override <our object>", initiates DPP
 #     over TCP to wpa_supplicant (Enrollee Controller) and sends our psk (passphrase and
-#     psk_hex), sae and psk+sae objects: DPP-CONFOBJ-AKM/SSID/PASS (PSK for psk_hex) and
+#     psk_hex), sae (a UTF-8 SSID, sent as ssid64) and psk+sae objects: DPP-CONFOBJ-AKM/SSID/
+#     PASS (PSK for psk_hex) and
 #     DPP-NETWORK-ID with the right key_mgmt must follow.
 #   - our dpp objects (C-sign key on P-256 and P-384) go through hostapd's own parser, which is
 #     the one wpa_supplicant runs (hostap src/common/dpp.c): DPP_CONFIGURATOR_SIGN makes hostapd
@@ -96,7 +97,10 @@ PSK_HEX=5a1e0c6c2b9a8d7e6f5041322314f5e6d7c8b9aa0b1c2d3e4f5061728394a5b6
 for akm in psk psk_hex sae psk+sae; do
 	pass="hg-$akm-secret-42"
 	[ $akm = psk_hex ] && pass=$PSK_HEX
-	obj=$("$EMIT" emit "${akm%_hex}" "Home Net" "$pass" sta) || fail "emit $akm"
+	# a UTF-8 SSID goes as "ssid64"; wpa_supplicant shows it in hex
+	ssid="Home Net" want_ssid='"Home Net"'
+	[ $akm = sae ] && ssid="Café" want_ssid=$(hex "Café")
+	obj=$("$EMIT" emit "${akm%_hex}" "$ssid" "$pass" sta) || fail "emit $akm"
 	rm -rf "$T/cfg" "$T/enr"
 	wpas enr
 	hapd cfg
@@ -107,7 +111,7 @@ for akm in psk psk_hex sae psk+sae; do
 	wait_ev "$T/enr" "DPP-CONF-RECEIVED"
 	a=${akm%_hex}
 	wait_ev "$T/enr" "DPP-CONFOBJ-AKM ${a//+/\\+}$"
-	wait_ev "$T/enr" "DPP-CONFOBJ-SSID Home Net"
+	wait_ev "$T/enr" "DPP-CONFOBJ-SSID ${ssid:0:3}"
 	if [ $akm = psk_hex ]; then
 		wait_ev "$T/enr" "DPP-CONFOBJ-PSK $PSK_HEX"
 	else
@@ -115,16 +119,16 @@ for akm in psk psk_hex sae psk+sae; do
 	fi
 	wait_ev "$T/enr" "DPP-NETWORK-ID 0"
 	km=$(W enr GET_NETWORK 0 key_mgmt)
-	ssid=$(W enr GET_NETWORK 0 ssid)
+	got_ssid=$(W enr GET_NETWORK 0 ssid)
 	case $akm in
 	psk | psk_hex) want=WPA-PSK ;;
 	sae) want=SAE ;;
 	psk+sae) want="WPA-PSK.*SAE|SAE.*WPA-PSK" ;;
 	esac
 	echo "$km" | grep -Eq "$want" || fail "$akm: key_mgmt $km"
-	[ "$ssid" = '"Home Net"' ] || fail "$akm: ssid $ssid"
+	[ "$got_ssid" = "$want_ssid" ] || fail "$akm: ssid $got_ssid, not $want_ssid"
 	grep -qE ": DPP-CONNECTOR" "$T/enr/log" && fail "$akm: a Connector where we sent none"
-	echo "ok: wpa_supplicant took our $akm object (key_mgmt=$km)"
+	echo "ok: wpa_supplicant took our $akm object (ssid=$got_ssid key_mgmt=$km)"
 	stop
 	port=$((port + 1))
 done
