@@ -2,6 +2,8 @@
 /* Wi-Fi Easy Connect (DPP) JSON: Configuration Requests, Configuration Objects, Connectors. */
 #include "onboard/dpp_conf.h"
 
+#include "onboard/dpp_crypto.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,33 +13,13 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
-#include <openssl/obj_mac.h>
-#include <openssl/objects.h>
-#include <openssl/param_build.h>
 
 #define JSON_DEPTH   8
 #define JWK_MAX	     1024
 #define HEADER_MAX   512
-#define PRIME_MAX    66 /* bytes of a P-521 coordinate */
 #define GROUP_ID_MAX 64
 #define JSON_OUT     (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-/* The curves a C-sign key or netAccessKey may be on, with their JWK and JWS names. */
-struct conf_curve {
-	int nid;
-	const char *crv; /* JWK "crv" */
-	const char *alg; /* JWS "alg" */
-	size_t prime_len;
-	const EVP_MD *(*md)(void);
-};
-
-static const struct conf_curve conf_curves[] = {
-	{NID_X9_62_prime256v1, "P-256", "ES256", 32, EVP_sha256},
-	{NID_secp384r1, "P-384", "ES384", 48, EVP_sha384},
-	{NID_secp521r1, "P-521", "ES512", 66, EVP_sha512},
-};
 
 static const char *const netrole_names[] = {
 	[DPP_NETROLE_STA] = "sta",
@@ -176,87 +158,12 @@ static int b64url_dec(const char *s, size_t len, uint8_t *out, size_t cap, size_
 
 /* ---- keys ------------------------------------------------------------------------------- */
 
-static const struct conf_curve *curve_of(const EVP_PKEY *key)
+/* X || Y of key, 2 * prime_len bytes into xy (room for P-521). */
+static int key_xy(const EVP_PKEY *key, uint8_t xy[static 2 * DPP_MAX_PRIME])
 {
-	char name[64];
-	size_t n = 0;
-	int nid;
+	size_t n;
 
-	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
-		return NULL;
-	if (EVP_PKEY_get_utf8_string_param(
-		    key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof(name), &n) != 1)
-		return NULL;
-	nid = OBJ_sn2nid(name);
-	if (nid == NID_undef)
-		nid = EC_curve_nist2nid(name);
-	for (size_t i = 0; i < sizeof(conf_curves) / sizeof(conf_curves[0]); i++)
-		if (conf_curves[i].nid == nid)
-			return &conf_curves[i];
-	return NULL;
-}
-
-static const struct conf_curve *curve_by_crv(const char *crv)
-{
-	for (size_t i = 0; i < sizeof(conf_curves) / sizeof(conf_curves[0]); i++)
-		if (strcmp(conf_curves[i].crv, crv) == 0)
-			return &conf_curves[i];
-	return NULL;
-}
-
-/* X || Y, 2 * prime_len bytes. */
-static int key_xy(const EVP_PKEY *key, const struct conf_curve *c, uint8_t *xy)
-{
-	BIGNUM *x = NULL, *y = NULL;
-	int ret = -EINVAL;
-
-	if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
-		EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1)
-		goto out;
-	if (BN_bn2binpad(x, xy, (int)c->prime_len) < 0 ||
-		BN_bn2binpad(y, xy + c->prime_len, (int)c->prime_len) < 0)
-		goto out;
-	ret = 0;
-out:
-	BN_free(y);
-	BN_free(x);
-	return ret;
-}
-
-/* A public key from X || Y; the point must be on the curve. */
-static int key_from_xy(const struct conf_curve *c, const uint8_t *xy, EVP_PKEY **out)
-{
-	uint8_t pt[1 + 2 * PRIME_MAX];
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx = NULL, *chk = NULL;
-	EVP_PKEY *key = NULL;
-	int ret = -EINVAL;
-
-	*out = NULL;
-	pt[0] = 0x04;
-	memcpy(pt + 1, xy, 2 * c->prime_len);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-		OSSL_PKEY_PARAM_GROUP_NAME, (char *)OBJ_nid2sn(c->nid), 0);
-	params[1] = OSSL_PARAM_construct_octet_string(
-		OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + 2 * c->prime_len);
-	params[2] = OSSL_PARAM_construct_end();
-	if (!(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL))) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-		EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		goto out;
-	if (!(chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) || EVP_PKEY_public_check(chk) != 1)
-		goto out;
-	*out = key;
-	key = NULL;
-	ret = 0;
-out:
-	EVP_PKEY_CTX_free(chk);
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(key);
-	return ret;
+	return dpp_key_to_xy(key, xy, 2 * DPP_MAX_PRIME, &n);
 }
 
 static int add(struct json_object *o, const char *k, struct json_object *v)
@@ -277,7 +184,7 @@ static int add_str(struct json_object *o, const char *k, const char *s)
 
 static int add_b64(struct json_object *o, const char *k, const uint8_t *p, size_t n)
 {
-	char s[(2 * PRIME_MAX + 2) / 3 * 4 + 1];
+	char s[(2 * DPP_MAX_PRIME + 2) / 3 * 4 + 1];
 
 	if (b64url_len(n) >= sizeof(s))
 		return -EINVAL;
@@ -288,19 +195,19 @@ static int add_b64(struct json_object *o, const char *k, const uint8_t *p, size_
 /* {"kty":"EC","crv":..,"x":..,"y":..[,"kid":..]} */
 static int jwk_obj(EVP_PKEY *key, const char *kid, struct json_object **out)
 {
-	const struct conf_curve *c = curve_of(key);
-	uint8_t xy[2 * PRIME_MAX];
+	const struct dpp_curve *c = dpp_curve_of(key);
+	uint8_t xy[2 * DPP_MAX_PRIME];
 	struct json_object *o = NULL;
 	int ret;
 
 	*out = NULL;
 	if (!c)
 		return -EINVAL;
-	if ((ret = key_xy(key, c, xy)))
+	if ((ret = key_xy(key, xy)))
 		return ret;
 	if (!(o = json_object_new_object()))
 		return -ENOMEM;
-	if ((ret = add_str(o, "kty", "EC")) || (ret = add_str(o, "crv", c->crv)) ||
+	if ((ret = add_str(o, "kty", "EC")) || (ret = add_str(o, "crv", c->jwk_crv)) ||
 		(ret = add_b64(o, "x", xy, c->prime_len)) ||
 		(ret = add_b64(o, "y", xy + c->prime_len, c->prime_len)) ||
 		(kid && (ret = add_str(o, "kid", kid)))) {
@@ -355,10 +262,10 @@ static int get_obj(
 static int jwk_from_obj(
 	struct json_object *o, const char *what, EVP_PKEY **out, char *err, size_t errlen)
 {
-	const struct conf_curve *c;
+	const struct dpp_curve *c;
 	const char *kty, *crv, *x, *y;
 	size_t nkty, ncrv, nx, ny, dx, dy;
-	uint8_t xy[2 * PRIME_MAX];
+	uint8_t xy[2 * DPP_MAX_PRIME];
 	char e[96];
 	int ret;
 
@@ -374,7 +281,7 @@ static int jwk_from_obj(
 		seterr(err, errlen, "%s: kty is not \"EC\"", what);
 		return -EINVAL;
 	}
-	if (!(c = curve_by_crv(crv))) {
+	if (!(c = dpp_curve_by_jwk(crv))) {
 		seterr(err, errlen, "%s: curve not P-256, P-384 or P-521", what);
 		return -EINVAL;
 	}
@@ -383,8 +290,8 @@ static int jwk_from_obj(
 		seterr(err, errlen, "%s: x/y not base64url of %zu bytes", what, c->prime_len);
 		return -EINVAL;
 	}
-	if ((ret = key_from_xy(c, xy, out))) {
-		seterr(err, errlen, "%s: not a point on %s", what, c->crv);
+	if ((ret = dpp_key_from_xy(c, xy, 2 * c->prime_len, out))) {
+		seterr(err, errlen, "%s: not a point on %s", what, c->jwk_crv);
 		return ret;
 	}
 	return 0;
@@ -483,15 +390,15 @@ int dpp_jwk_parse(const char *json, size_t len, EVP_PKEY **out, char *err, size_
 
 int dpp_csign_kid(EVP_PKEY *csign, char kid[static 64])
 {
-	const struct conf_curve *c = curve_of(csign);
-	uint8_t pt[1 + 2 * PRIME_MAX], h[32];
+	const struct dpp_curve *c = dpp_curve_of(csign);
+	uint8_t pt[1 + 2 * DPP_MAX_PRIME], h[32];
 	int ret;
 
 	kid[0] = '\0';
 	if (!c)
 		return -EINVAL;
 	pt[0] = 0x04;
-	if ((ret = key_xy(csign, c, pt + 1)))
+	if ((ret = key_xy(csign, pt + 1)))
 		return ret;
 	if (EVP_Digest(pt, 1 + 2 * c->prime_len, h, NULL, EVP_sha256(), NULL) != 1)
 		return -EINVAL;
@@ -710,7 +617,7 @@ static int expiry_parse(const char *s, size_t n, int64_t *out)
 }
 
 static int es_sign(
-	EVP_PKEY *key, const struct conf_curve *c, const char *msg, size_t n, uint8_t *sig)
+	EVP_PKEY *key, const struct dpp_curve *c, const char *msg, size_t n, uint8_t *sig)
 {
 	EVP_MD_CTX *md = NULL;
 	ECDSA_SIG *es = NULL;
@@ -750,7 +657,7 @@ out:
 
 /* Raw r || s (2 * prime_len bytes) over msg. 0, or -EINVAL for a bad signature. */
 static int es_verify(
-	EVP_PKEY *key, const struct conf_curve *c, const char *msg, size_t n, const uint8_t *sig)
+	EVP_PKEY *key, const struct dpp_curve *c, const char *msg, size_t n, const uint8_t *sig)
 {
 	EVP_MD_CTX *md = NULL;
 	ECDSA_SIG *es = NULL;
@@ -813,22 +720,22 @@ static int expiry_format(int64_t expiry, char buf[static 32])
 int dpp_connector_sign(EVP_PKEY *csign, enum dpp_netrole netrole, EVP_PKEY *net_access_key,
 	int64_t expiry, char **out)
 {
-	const struct conf_curve *c = curve_of(csign);
+	const struct dpp_curve *c = dpp_curve_of(csign);
 	struct json_object *hdr = NULL, *pl = NULL, *groups = NULL, *g = NULL, *jwk = NULL;
 	char kid[64], exp[32], *h64 = NULL, *p64 = NULL, *buf = NULL;
-	uint8_t sig[2 * PRIME_MAX];
+	uint8_t sig[2 * DPP_MAX_PRIME];
 	size_t hlen = 0, plen = 0, total;
 	int ret = -EINVAL;
 
 	*out = NULL;
-	if (!c || !netrole_name(netrole) || !curve_of(net_access_key) ||
+	if (!c || !netrole_name(netrole) || !dpp_curve_of(net_access_key) ||
 		(expiry && expiry_format(expiry, exp)))
 		goto out;
 	if ((ret = dpp_csign_kid(csign, kid)) || (ret = jwk_obj(net_access_key, NULL, &jwk)))
 		goto out;
 	ret = -ENOMEM;
 	if (!(hdr = json_object_new_object()) || add_str(hdr, "typ", "dppCon") ||
-		add_str(hdr, "kid", kid) || add_str(hdr, "alg", c->alg))
+		add_str(hdr, "kid", kid) || add_str(hdr, "alg", c->jws_alg))
 		goto out;
 	if (!(pl = json_object_new_object()) || !(groups = json_object_new_array()) ||
 		!(g = json_object_new_object()) || add_str(g, "groupId", "*") ||
@@ -961,10 +868,10 @@ static int connector_payload(
 static int connector_verify(EVP_PKEY *csign, const char *con, size_t len, int64_t now,
 	struct dpp_connector *out, char *err, size_t errlen)
 {
-	const struct conf_curve *c = curve_of(csign);
+	const struct dpp_curve *c = dpp_curve_of(csign);
 	struct json_object *hdr = NULL, *pl = NULL;
 	const char *d1, *d2, *s;
-	uint8_t sig[2 * PRIME_MAX];
+	uint8_t sig[2 * DPP_MAX_PRIME];
 	char kid[64], e[96];
 	size_t n, siglen = 0;
 	int ret = -EINVAL;
@@ -991,9 +898,9 @@ static int connector_verify(EVP_PKEY *csign, const char *con, size_t len, int64_
 		seterr(err, errlen, "connector header: typ is not \"dppCon\"");
 		goto out;
 	}
-	if (get_str(hdr, "alg", true, &s, &n, e, sizeof(e)) || strcmp(s, c->alg) != 0) {
+	if (get_str(hdr, "alg", true, &s, &n, e, sizeof(e)) || strcmp(s, c->jws_alg) != 0) {
 		seterr(err, errlen, "connector header: alg is not %s (the C-sign key's curve)",
-			c->alg);
+			c->jws_alg);
 		goto out;
 	}
 	if ((ret = dpp_csign_kid(csign, kid)))
