@@ -6,8 +6,7 @@
 #   - hostapd's Configurator, with "SET dpp_config_obj_override <our object>", initiates DPP
 #     over TCP to wpa_supplicant (Enrollee Controller) and sends our psk (passphrase and
 #     psk_hex), sae (a UTF-8 SSID, sent as ssid64) and psk+sae objects: DPP-CONFOBJ-AKM/SSID/
-#     PASS (PSK for psk_hex) and
-#     DPP-NETWORK-ID with the right key_mgmt must follow.
+#     PASS (PSK for psk_hex) and DPP-NETWORK-ID with the right key_mgmt must follow.
 #   - our dpp objects (C-sign key on P-256 and P-384) go through hostapd's own parser, which is
 #     the one wpa_supplicant runs (hostap src/common/dpp.c): DPP_CONFIGURATOR_SIGN makes hostapd
 #     configure itself with the object that dpp_config_obj_override replaces by ours. It checks
