@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* libFuzzer harness: DPP Configuration Requests, Configuration Objects, Connectors and JWKs. */
+/* libFuzzer harness: DPP Configuration Requests, Configuration Objects, Connectors and JWKs;
+ * the first byte (mod 5) chooses the parser. */
 #include "onboard/dpp_conf.h"
 
 #include <stdbool.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ec.h>
 #include <openssl/x509.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -132,13 +134,77 @@ static void jwk(const char *s, size_t n)
 	free(out);
 }
 
+static size_t b64url(const uint8_t *in, size_t n, char *out)
+{
+	int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	for (int i = 0; i < len; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	out[len] = '\0';
+	return (size_t)len;
+}
+
+/* The input as the payload of a Connector that is correctly signed: reaches the payload parser,
+ * which a forged signature never does. */
+static void payload(const uint8_t *data, size_t n)
+{
+	static EVP_PKEY *key;
+	static char hdr[128];
+	static size_t hlen;
+	char *msg, kid[64], err[128];
+	uint8_t der[80], rs[64];
+	const uint8_t *p = der;
+	size_t dl = sizeof(der), ml;
+	struct dpp_connector c;
+	EVP_MD_CTX *md;
+	ECDSA_SIG *sig;
+
+	if (n > 2048)
+		return;
+	if (!key) {
+		char h[100];
+
+		if (!(key = EVP_EC_gen("P-256")) || dpp_csign_kid(key, kid) != 0)
+			abort();
+		snprintf(
+			h, sizeof(h), "{\"typ\":\"dppCon\",\"kid\":\"%s\",\"alg\":\"ES256\"}", kid);
+		hlen = b64url((const uint8_t *)h, strlen(h), hdr);
+	}
+	if (!(msg = malloc(hlen + 1 + (n + 2) / 3 * 4 + 1 + 100)) || !(md = EVP_MD_CTX_new()))
+		abort();
+	memcpy(msg, hdr, hlen);
+	msg[hlen] = '.';
+	ml = hlen + 1 + b64url(data, n, msg + hlen + 1);
+	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+		EVP_DigestSign(md, der, &dl, (uint8_t *)msg, ml) != 1 ||
+		!(sig = d2i_ECDSA_SIG(NULL, &p, (long)dl)))
+		abort();
+	BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32);
+	BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32);
+	msg[ml] = '.';
+	ml += 1 + b64url(rs, 64, msg + ml + 1);
+	if (dpp_connector_verify(key, msg, ml, 0, &c, err, sizeof(err)) == 0) {
+		if (!c.net_access_key || !c.group[0] || !c.netrole)
+			abort();
+		check_text(c.group, sizeof(c.group));
+		dpp_connector_clear(&c);
+	} else if (!all_zero(&c, sizeof(c)) || !err[0]) {
+		abort();
+	}
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	free(msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data + 1;
 
 	if (size < 1)
 		return 0;
-	switch (data[0] & 3) {
+	switch (data[0] % 5) {
 	case 0:
 		req(s, size - 1);
 		break;
@@ -148,8 +214,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		connector(s, size - 1);
 		break;
-	default:
+	case 3:
 		jwk(s, size - 1);
+		break;
+	default:
+		payload(data + 1, size - 1);
 		break;
 	}
 	return 0;
