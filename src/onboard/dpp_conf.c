@@ -326,6 +326,10 @@ static int json_load(const char *s, size_t len, size_t max, const char *what,
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, s, (int)len);
 	e = json_tokener_get_error(tok);
+	if (!o && e == json_tokener_success) {
+		seterr(err, errlen, "%s is not a JSON object", what);
+		goto out;
+	}
 	if (!o || e != json_tokener_success) {
 		seterr(err, errlen, "%s is not JSON: %s", what,
 			e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));

@@ -44,8 +44,9 @@ struct dpp_conf_req {
 int dpp_conf_req_parse(
 	const char *json, size_t len, struct dpp_conf_req *out, char *err, size_t errlen);
 /* Writes req as a Configuration Request object into buf (snprintf semantics: the length it
- * needs, NUL not counted; truncated but NUL-terminated when len is too small). -EINVAL when a
- * field would not pass dpp_conf_req_parse (the output always does). */
+ * needs, NUL not counted; truncated but NUL-terminated when len is too small); "wi-fi_tech" is
+ * always "infra" (req->wifi_tech may be "" or "infra"). -EINVAL when a field would not pass
+ * dpp_conf_req_parse (the output always does), -ENOMEM. */
 int dpp_conf_req_build(const struct dpp_conf_req *req, char *buf, size_t len);
 
 /* What the Configurator provisions, and what an Enrollee received. Plain data. */

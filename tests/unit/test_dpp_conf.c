@@ -273,6 +273,9 @@ static const struct {
 		"not JSON"},
 	{"{\"name\":\"\xff\xfe\",\"wi-fi_tech\":\"infra\",\"netRole\":\"sta\"}", "not JSON"},
 	{"", "empty"},
+	{"null", "not JSON"},
+	{"null ", "not a JSON object"},
+	{" 42 ", "not a JSON object"},
 };
 
 static void assert_zero(const void *p, size_t n)
