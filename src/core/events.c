@@ -71,6 +71,8 @@ const char *hg_source_name(enum hg_source src)
 		return "user";
 	case HG_SRC_NDP:
 		return "ndp";
+	case HG_SRC_HOSTAPD:
+		return "hostapd";
 	}
 	return "unknown";
 }
@@ -89,6 +91,7 @@ enum hg_strength hg_source_strength(enum hg_source src)
 	case HG_SRC_LLDP:
 	case HG_SRC_QR:
 	case HG_SRC_NDP:
+	case HG_SRC_HOSTAPD:
 		break;
 	}
 	return HG_STRENGTH_WEAK;

@@ -4,6 +4,7 @@
 #define HG_EVENTS_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/util.h"
@@ -13,6 +14,7 @@ enum hg_event_type {
 	HG_EV_DHCP_LEASE,   /* a lease was granted, renewed or released */
 	HG_EV_MUD_URL,	    /* a MUD URL was learnt for a device */
 	HG_EV_SIGNAL,	    /* an identification signal a device sent (observe → identify) */
+	HG_EV_WIFI,	    /* a station joined or left one of the hostapds (onboard/wifi.h) */
 };
 
 /* Where a fact came from; the strength of an identity claim follows from it (DESIGN §2). */
@@ -25,7 +27,8 @@ enum hg_source {
 	HG_SRC_DPP,
 	HG_SRC_CERT,
 	HG_SRC_USER,
-	HG_SRC_NDP, /* observed IPv6 neighbour discovery (addresses only, never identity) */
+	HG_SRC_NDP,	/* observed IPv6 neighbour discovery (addresses only, never identity) */
+	HG_SRC_HOSTAPD, /* a hostapd's station events (association, never identity) */
 };
 
 enum hg_strength {
@@ -134,6 +137,15 @@ struct hg_event_signal {
 	char value[HG_SIGNAL_VALUE_MAX];
 };
 
+/* A Wi-Fi association: which AP (the hostapd's interface) and which wpa_psk_file keyid, if any,
+ * the station used. Strings NUL-terminated; ap of [A-Za-z0-9_.-], keyid printable. */
+struct hg_event_wifi {
+	struct hg_mac mac;
+	bool joined; /* false: left */
+	char ap[16];
+	char keyid[32];
+};
+
 struct hg_event {
 	enum hg_event_type type;
 	enum hg_source source;
@@ -143,6 +155,7 @@ struct hg_event {
 		struct hg_event_dhcp_lease lease;
 		struct hg_event_mud_url mud_url;
 		struct hg_event_signal signal;
+		struct hg_event_wifi wifi;
 	};
 };
 

@@ -97,6 +97,42 @@ static const char *const migrations[] = {
 	"ALTER TABLE devices ADD COLUMN class_evidence TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE devices ADD COLUMN class_flag TEXT NOT NULL DEFAULT '';"
 	"PRAGMA user_version = 3;",
+	/* 4: hostapd integration. Whether the device is associated to one of the gateway's
+	 * hostapds, on which (interface) and with which wpa_psk_file keyid, and since when. */
+	"ALTER TABLE devices ADD COLUMN wifi_assoc INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE devices ADD COLUMN wifi_ap TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN wifi_keyid TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE devices ADD COLUMN wifi_since INTEGER NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 4;",
+	/* 5: onboarding. Every DPP Enrollee the gateway knows: a code the user scanned (approved
+	 * for credentials), a request that was held, a device provisioned (with the hash of its
+	 * netAccessKey, which hostapd reports when the station joins) or refused. */
+	"CREATE TABLE dpp_enrollees ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  boot_hash TEXT UNIQUE,"
+	"  uri TEXT NOT NULL DEFAULT '',"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  mud_url TEXT NOT NULL DEFAULT '',"
+	"  nak_hash TEXT NOT NULL DEFAULT '',"
+	"  akm TEXT NOT NULL DEFAULT '',"
+	"  added INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  who TEXT NOT NULL DEFAULT '',"
+	"  why TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX dpp_enrollees_nak ON dpp_enrollees (nak_hash);"
+	"PRAGMA user_version = 5;",
+	/* 6: controllers (RFC 8520 §8). The devices the administrator declared as controllers of
+	 * a class URI (kind "class") or of the devices using a MUD URL (kind "my"). */
+	"CREATE TABLE controllers ("
+	"  kind TEXT NOT NULL,"
+	"  uri TEXT NOT NULL,"
+	"  mac TEXT NOT NULL,"
+	"  added INTEGER NOT NULL,"
+	"  who TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (kind, uri, mac));"
+	"PRAGMA user_version = 6;",
 };
 
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))

@@ -40,8 +40,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"INSERT INTO devices (mac, state, prev_state, hostname, mud_url,"
 		" mud_source, vendor, model, category, confidence, first_seen,"
 		" last_seen, online, mud_status, mud_reason, mud_hash, class_evidence,"
-		" class_flag)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" class_flag, wifi_assoc, wifi_ap, wifi_keyid, wifi_since)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (mac) DO UPDATE SET state = excluded.state,"
 		" prev_state = excluded.prev_state, hostname = excluded.hostname,"
 		" mud_url = excluded.mud_url, mud_source = excluded.mud_source,"
@@ -50,7 +50,9 @@ static const char *const sql_text[SQL_COUNT] = {
 		" last_seen = excluded.last_seen, online = excluded.online,"
 		" mud_status = excluded.mud_status, mud_reason = excluded.mud_reason,"
 		" mud_hash = excluded.mud_hash, class_evidence = excluded.class_evidence,"
-		" class_flag = excluded.class_flag",
+		" class_flag = excluded.class_flag, wifi_assoc = excluded.wifi_assoc,"
+		" wifi_ap = excluded.wifi_ap, wifi_keyid = excluded.wifi_keyid,"
+		" wifi_since = excluded.wifi_since",
 	[SQL_DEV_SEEN] = "UPDATE devices SET last_seen = ? WHERE mac = ?",
 	[SQL_DEV_DELETE] = "DELETE FROM devices WHERE mac = ?",
 	[SQL_ADDR_CLEAR] = "DELETE FROM addresses WHERE mac = ?",
@@ -284,11 +286,12 @@ static int save(struct registry *reg, const struct device *d, unsigned what)
 
 	util_mac_format(&d->mac, m);
 	if (what & SAVE_DEV)
-		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiiittttt", m, dev_state_name(d->state),
-			dev_state_name(d->prev_state), d->hostname, d->mud_url,
-			(int64_t)d->mud_source, d->vendor, d->model, d->category, d->confidence,
-			d->first_seen, d->last_seen, (int64_t)d->online, d->mud_status,
-			d->mud_reason, d->mud_hash, d->evidence, d->class_flag);
+		ret = run(reg, SQL_DEV_UPSERT, "tttttitttdiiitttttitti", m,
+			dev_state_name(d->state), dev_state_name(d->prev_state), d->hostname,
+			d->mud_url, (int64_t)d->mud_source, d->vendor, d->model, d->category,
+			d->confidence, d->first_seen, d->last_seen, (int64_t)d->online,
+			d->mud_status, d->mud_reason, d->mud_hash, d->evidence, d->class_flag,
+			(int64_t)d->wifi_assoc, d->wifi_ap, d->wifi_keyid, d->wifi_since);
 	if (!ret && (what & SAVE_ADDRS)) {
 		ret = run(reg, SQL_ADDR_CLEAR, "t", m);
 		for (unsigned i = 0; !ret && i < d->naddrs; i++) {
@@ -408,6 +411,10 @@ static struct device *load_device(sqlite3_stmt *st, int *err)
 	util_strlcpy(d->mud_hash, col(st, 15), sizeof(d->mud_hash));
 	util_strlcpy(d->evidence, col(st, 16), sizeof(d->evidence));
 	util_strlcpy(d->class_flag, col(st, 17), sizeof(d->class_flag));
+	d->wifi_assoc = sqlite3_column_int(st, 18) != 0;
+	util_strlcpy(d->wifi_ap, col(st, 19), sizeof(d->wifi_ap));
+	util_strlcpy(d->wifi_keyid, col(st, 20), sizeof(d->wifi_keyid));
+	d->wifi_since = sqlite3_column_int64(st, 21);
 	return d;
 }
 
@@ -420,7 +427,8 @@ static int load(struct registry *reg)
 	if (sqlite3_prepare_v2(store_db(reg->store),
 		    "SELECT mac, state, prev_state, hostname, mud_url, mud_source, vendor, model,"
 		    " category, confidence, first_seen, last_seen, online, mud_status,"
-		    " mud_reason, mud_hash, class_evidence, class_flag FROM devices"
+		    " mud_reason, mud_hash, class_evidence, class_flag, wifi_assoc, wifi_ap,"
+		    " wifi_keyid, wifi_since FROM devices"
 		    " ORDER BY mac",
 		    -1, &st, NULL) != SQLITE_OK)
 		return db_err(reg, "load");
@@ -531,7 +539,7 @@ static bool mac_ok(const struct hg_mac *mac)
 
 static bool source_ok(enum hg_source src)
 {
-	return src >= HG_SRC_DNSMASQ && src <= HG_SRC_NDP;
+	return src >= HG_SRC_DNSMASQ && src <= HG_SRC_HOSTAPD;
 }
 
 /* Merges an address seen at now. With set_expires the address's lease end and source become
@@ -623,8 +631,48 @@ static const struct hg_mac *event_mac(const struct hg_event *ev)
 		return &ev->mud_url.mac;
 	case HG_EV_SIGNAL:
 		return &ev->signal.mac;
+	case HG_EV_WIFI:
+		return &ev->wifi.mac;
 	}
 	return NULL;
+}
+
+static bool wifi_ok(const struct hg_event_wifi *w)
+{
+	size_t n = strnlen(w->ap, sizeof(w->ap));
+
+	if (n == 0 || n == sizeof(w->ap) || !memchr(w->keyid, 0, sizeof(w->keyid)) ||
+		!util_is_printable(w->keyid, sizeof(w->keyid)) || strchr(w->keyid, ' '))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = w->ap[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Merges a Wi-Fi join or leave into d; true when the association changed. */
+static bool apply_wifi(struct device *d, const struct hg_event *ev)
+{
+	const struct hg_event_wifi *w = &ev->wifi;
+
+	if (w->joined) {
+		if (d->wifi_assoc && !strcmp(d->wifi_ap, w->ap) && !strcmp(d->wifi_keyid, w->keyid))
+			return false;
+		d->wifi_assoc = true;
+		util_strlcpy(d->wifi_ap, w->ap, sizeof(d->wifi_ap));
+		util_strlcpy(d->wifi_keyid, w->keyid, sizeof(d->wifi_keyid));
+	} else {
+		/* Another AP's leave after a roam to this one is not this association's end. */
+		if (!d->wifi_assoc || strcmp(d->wifi_ap, w->ap) != 0)
+			return false;
+		d->wifi_assoc = false;
+	}
+	d->wifi_since = ev->time;
+	return true;
 }
 
 /* Merges a lease into d; returns the SAVE_* parts that changed. */
@@ -685,6 +733,8 @@ static int event_ok(const struct hg_event *ev)
 		return -EINVAL;
 	if (ev->type == HG_EV_MUD_URL && !ev->mud_url.url[0])
 		return -EINVAL;
+	if (ev->type == HG_EV_WIFI && !wifi_ok(&ev->wifi))
+		return -EINVAL;
 	return 0;
 }
 
@@ -693,7 +743,7 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	const struct hg_mac *mac = event_mac(ev);
 	char who[32], m[HG_MAC_STRLEN];
 	struct device *d, before;
-	bool found, created = false, mud_changed = false;
+	bool found, created = false, mud_changed = false, wifi_changed = false;
 	unsigned ch = 0;
 	int pos, ret;
 
@@ -703,6 +753,8 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	pos = find(reg, mac, &found);
 	if (found) {
 		d = reg->devs[pos];
+	} else if (ev->type == HG_EV_WIFI && !ev->wifi.joined) {
+		return 0; /* the end of an association we never saw: nothing to record */
 	} else {
 		if (reg->n >= reg->max)
 			return -ENOSPC;
@@ -751,6 +803,11 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	case HG_EV_SIGNAL:
 		/* A signal says the device is there; what it means is the identifier's. */
 		break;
+	case HG_EV_WIFI:
+		wifi_changed = apply_wifi(d, ev);
+		if (wifi_changed)
+			ch |= SAVE_DEV;
+		break;
 	}
 	if (!ch)
 		return 0;
@@ -766,6 +823,13 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 		ret = audit(reg, mac, who, "create", "", dev_state_name(DEV_NEW), "first seen");
 	if (!ret && mud_changed)
 		ret = audit(reg, mac, who, "mud_url", "", "", d->mud_url);
+	if (!ret && wifi_changed) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "ap=%s%s%s", d->wifi_ap,
+			d->wifi_keyid[0] ? " keyid=" : "", d->wifi_keyid);
+		ret = audit(reg, mac, who, d->wifi_assoc ? "wifi_join" : "wifi_leave", "", "", why);
+	}
 	if (ret) {
 		store_rollback(reg->store);
 		goto fail;
@@ -785,6 +849,10 @@ int registry_apply_event(struct registry *reg, const struct hg_event *ev)
 	}
 	if (mud_changed)
 		log_info("dev=%s action=mud_url source=%s", m, hg_source_name(ev->source));
+	if (wifi_changed)
+		log_info("dev=%s action=%s ap=%s keyid=%s", m,
+			d->wifi_assoc ? "wifi_join" : "wifi_leave", d->wifi_ap,
+			d->wifi_keyid[0] ? d->wifi_keyid : "-");
 	/* New addresses move the device's entries toward it (from == to: no transition). */
 	if (!created && (ch & SAVE_ADDRS) && reg->observer)
 		reg->observer(mac, d->state, d->state, reg->observer_arg);
@@ -1157,4 +1225,15 @@ int registry_audit_foreach(struct registry *reg, const struct hg_mac *mac, unsig
 		ret = db_err(reg, "audit");
 	sqlite3_finalize(st);
 	return ret;
+}
+
+int registry_audit_note(struct registry *reg, const struct hg_mac *mac, const char *who,
+	const char *action, const char *why)
+{
+	char m[HG_MAC_STRLEN] = "", w[256];
+
+	if (mac)
+		util_mac_format(mac, m);
+	util_sanitize(w, sizeof(w), why ? why : "", why ? strlen(why) : 0);
+	return run(reg, SQL_AUDIT_INSERT, "ittttttt", util_now(), m, who, action, "", "", w, "");
 }

@@ -65,7 +65,14 @@ struct device {
 	char mud_status[16]; /* "", fetching, ok, failed, rejected, update, stale, conflict, held */
 	char mud_reason[256];
 	char mud_hash[65];
-	bool online;	 /* holds a lease / associated */
+	bool online; /* holds a DHCP lease */
+	/* Wi-Fi, from the hostapds' station events: associated now or not, the AP (hostapd
+	 * interface) and wpa_psk_file keyid of the last association ("" none), and when the
+	 * association last began or ended (0 never). */
+	bool wifi_assoc;
+	char wifi_ap[16];
+	char wifi_keyid[32];
+	int64_t wifi_since;
 	bool seen_dirty; /* last_seen changed since the last flush */
 };
 
@@ -81,9 +88,13 @@ struct registry;
 int registry_open(struct store *st, unsigned max_devices, struct registry **out);
 void registry_close(struct registry *reg);
 
-/* Applies an event (lease add/renew/del, device seen, MUD URL): creates the device in state
- * `new` if unknown (audited), merges addresses and identity claims, updates last_seen. Writes to
- * the store only when something other than last_seen changed. -ENOSPC beyond max_devices. */
+/* Applies an event (lease add/renew/del, device seen, MUD URL, Wi-Fi join/leave): creates the
+ * device in state `new` if unknown (audited; not for a Wi-Fi leave, which is then ignored),
+ * merges addresses and identity claims, updates last_seen. A Wi-Fi join or leave that changes
+ * the association is audited as action "wifi_join" / "wifi_leave". Writes to the store only
+ * when something other than last_seen changed. -ENOSPC beyond max_devices, -EINVAL for a
+ * malformed event (bad MAC or source, a Wi-Fi ap outside [A-Za-z0-9_.-] or unterminated, a
+ * keyid not printable). */
 int registry_apply_event(struct registry *reg, const struct hg_event *ev);
 
 /* Lifecycle: approve, block, quarantine, release (quarantined -> previous state), forget
@@ -129,6 +140,11 @@ void registry_set_observer(struct registry *reg, registry_state_cb cb, void *arg
 
 /* Writes pending last_seen times to the store in one transaction (periodic and at exit). */
 int registry_flush(struct registry *reg);
+
+/* An audit line about something other than a state change (an onboarding decision), for the
+ * device mac or, when mac is NULL, for no device yet (its MAC is not known). 0 or -EIO. */
+int registry_audit_note(struct registry *reg, const struct hg_mac *mac, const char *who,
+	const char *action, const char *why);
 
 struct audit_entry {
 	int64_t id, time;

@@ -21,7 +21,8 @@ expect_refusal() { # expect_refusal CONTENT EXPECTED-MESSAGE
 
 expect_refusal '[daemon]\nlog_level = loud\n' "bad.conf:2: daemon.log_level: \"loud\" is not one of err, warn, info, debug"
 expect_refusal '[daemon]\nstate_dir = '"$dir"'/state\n[lan]\ninterfce = br-lan\n' 'bad.conf:4: unknown key "lan.interfce"'
-expect_refusal '[wifi]\n' 'bad.conf:1: unknown section [wifi]'
+expect_refusal '[wlan]\n' 'bad.conf:1: unknown section [wlan]'
+expect_refusal '[wifi]\nhostapd_ctrl = /run/hostapd/wlan0 wlan1\n' 'bad.conf:2: wifi.hostapd_ctrl: "/run/hostapd/wlan0 wlan1" names a path that is not absolute'
 expect_refusal '[registry]\nmax_devices = 0\n' 'bad.conf:2: registry.max_devices: "0" out of range 1..65536'
 expect_refusal '[registry]\nmax_devices = 12abc\n' 'registry.max_devices: "12abc" is not a whole number'
 expect_refusal '[daemon]\nstate_dir = relative/path\n' 'daemon.state_dir: "relative/path" is not an absolute path'

@@ -437,7 +437,7 @@ static void test_invalid_events(void **state)
 	ev = lease("52:54:00:00:00:05", "192.168.50.12", NULL, 100);
 	ev.source = 0;
 	assert_int_equal(registry_apply_event(f->reg, &ev), -EINVAL);
-	ev.source = HG_SRC_NDP + 1;
+	ev.source = HG_SRC_HOSTAPD + 1;
 	assert_int_equal(registry_apply_event(f->reg, &ev), -EINVAL);
 	ev.source = HG_SRC_DNSMASQ;
 	ev.lease.op = 0;
@@ -1405,12 +1405,84 @@ static void test_sources(void **state)
 		1);
 }
 
+static struct hg_event wifi(
+	const char *mac, bool joined, const char *ap, const char *keyid, int64_t t)
+{
+	struct hg_event ev = {.type = HG_EV_WIFI, .source = HG_SRC_HOSTAPD, .time = t};
+
+	ev.wifi.mac = mac_of(mac);
+	ev.wifi.joined = joined;
+	util_strlcpy(ev.wifi.ap, ap, sizeof(ev.wifi.ap));
+	util_strlcpy(ev.wifi.keyid, keyid, sizeof(ev.wifi.keyid));
+	return ev;
+}
+
+/* hostapd station events: a join creates the device and records AP and keyid, a leave ends
+ * the association; both are audited once, survive a reopen, and a leave of a device never seen
+ * or of another AP changes nothing. */
+static void test_wifi_events(void **state)
+{
+	struct fx *f = *state;
+	const struct device *d;
+	struct audit_list l;
+	struct hg_event bad;
+
+	apply_ok(f, wifi("52:54:00:00:00:09", false, "wlan0", "", 90));
+	assert_null(get(f, "52:54:00:00:00:09"));
+	apply_ok(f, wifi("52:54:00:00:00:0a", true, "wlan0", "52540000000a", 100));
+	d = get(f, "52:54:00:00:00:0a");
+	assert_non_null(d);
+	assert_true(d->wifi_assoc);
+	assert_string_equal(d->wifi_ap, "wlan0");
+	assert_string_equal(d->wifi_keyid, "52540000000a");
+	assert_int_equal(d->wifi_since, 100);
+	assert_false(d->online); /* a lease is another matter */
+	/* The same join again (hostapd reconnected) is no news. */
+	apply_ok(f, wifi("52:54:00:00:00:0a", true, "wlan0", "52540000000a", 110));
+	audit_of(f, "52:54:00:00:00:0a", &l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.e[0].action, "wifi_join");
+	assert_string_equal(l.e[0].who, "rule:hostapd");
+	assert_string_equal(l.e[0].why, "ap=wlan0 keyid=52540000000a");
+	assert_string_equal(l.e[1].action, "create");
+	/* A leave of another AP after a roam here is not the end of this association. */
+	apply_ok(f, wifi("52:54:00:00:00:0a", false, "wlan1", "", 120));
+	assert_true(get(f, "52:54:00:00:00:0a")->wifi_assoc);
+	apply_ok(f, wifi("52:54:00:00:00:0a", false, "wlan0", "", 130));
+	reopen(f);
+	d = get(f, "52:54:00:00:00:0a");
+	assert_false(d->wifi_assoc);
+	assert_string_equal(d->wifi_ap, "wlan0");
+	assert_string_equal(d->wifi_keyid, "52540000000a");
+	assert_int_equal(d->wifi_since, 130);
+	audit_of(f, "52:54:00:00:00:0a", &l);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.e[0].action, "wifi_leave");
+	assert_string_equal(l.e[0].why, "ap=wlan0 keyid=52540000000a");
+
+	/* Hostile fields: refused, nothing created. */
+	bad = wifi("52:54:00:00:00:0b", true, "wl an0", "", 140);
+	assert_int_equal(registry_apply_event(f->reg, &bad), -EINVAL);
+	bad = wifi("52:54:00:00:00:0b", true, "", "", 140);
+	assert_int_equal(registry_apply_event(f->reg, &bad), -EINVAL);
+	bad = wifi("52:54:00:00:00:0b", true, "wlan0", "a b", 140);
+	assert_int_equal(registry_apply_event(f->reg, &bad), -EINVAL);
+	bad = wifi("52:54:00:00:00:0b", true, "wlan0", "", 140);
+	memset(bad.wifi.ap, 'a', sizeof(bad.wifi.ap));
+	assert_int_equal(registry_apply_event(f->reg, &bad), -EINVAL);
+	bad = wifi("52:54:00:00:00:0b", true, "wlan0", "", 140);
+	bad.wifi.keyid[0] = '\x01';
+	assert_int_equal(registry_apply_event(f->reg, &bad), -EINVAL);
+	assert_null(get(f, "52:54:00:00:00:0b"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lease_creates_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_renew_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wifi_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mud_url_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_matrix, setup, teardown),

@@ -10,7 +10,7 @@
 #include "core/store.h"
 
 /* The schema version this build migrates to. */
-#define CUR_VERSION 3
+#define CUR_VERSION 4
 
 #include <errno.h>
 #include <fcntl.h>
@@ -416,10 +416,41 @@ static void test_integrity_check(void **state)
 	store_close(st);
 }
 
+/* Version 4 (hostapd integration) upgrades a version-3 database in place: its devices keep
+ * every field and read as not associated. */
+static void test_migrate_wifi_columns(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(f->path, &st), 0);
+	store_close(st);
+	db = raw_open(f->path);
+	raw_exec(db,
+		"ALTER TABLE devices DROP COLUMN wifi_assoc; ALTER TABLE devices DROP COLUMN "
+		"wifi_ap;"
+		"ALTER TABLE devices DROP COLUMN wifi_keyid;"
+		"ALTER TABLE devices DROP COLUMN wifi_since; PRAGMA user_version = 3;"
+		"INSERT INTO devices (mac, state, prev_state, hostname, first_seen, last_seen)"
+		" VALUES ('52:54:00:00:00:01', 'approved', 'new', 'cam', 1, 2)");
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &st), 0);
+	assert_int_equal(store_version(st), 4);
+	db = store_db(st);
+	assert_int_equal(raw_int(db,
+				 "SELECT count(*) FROM devices WHERE hostname = 'cam' AND"
+				 " state = 'approved' AND wifi_assoc = 0 AND wifi_ap = '' AND"
+				 " wifi_keyid = '' AND wifi_since = 0"),
+		1);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_wifi_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_and_file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_file_mode_tightened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
