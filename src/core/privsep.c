@@ -67,6 +67,40 @@ int privsep_drop(const struct privsep_user *user)
 	return 0;
 }
 
+int privsep_drop_keep_net_admin(const struct privsep_user *user)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+	const unsigned long long want = 1ULL << CAP_NET_ADMIN;
+	unsigned long long eff;
+
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (cap != CAP_NET_ADMIN && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return -errno;
+	/* The permitted set survives the uid change only with KEEPCAPS; effective is emptied
+	 * and raised again below. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (setgroups(1, &user->gid) < 0 || setresgid(user->gid, user->gid, user->gid) < 0 ||
+		setresuid(user->uid, user->uid, user->uid) < 0)
+		return -errno;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)want;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
+		return -EPERM;
+	if (privsep_cap_eff(&eff) < 0 || eff != want)
+		return -EPERM;
+	return 0;
+}
+
 int privsep_cap_eff(unsigned long long *out)
 {
 	char line[256];

@@ -2,13 +2,16 @@
 /* Small helpers shared by every stage: MAC addresses, bounded strings, clocks, safe alphabets. */
 #include "core/util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +141,37 @@ int util_parse_int(const char *s, long long min, long long max, long long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int util_parse_addr_port(const char *s, uint16_t default_port, struct sockaddr_storage *out)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *hash = strchr(s, '#');
+	size_t n = hash ? (size_t)(hash - s) : strlen(s);
+	long long port = default_port;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (hash && util_parse_int(hash + 1, 1, 65535, &port) < 0)
+		return -EINVAL;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
 }
 
 int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen)

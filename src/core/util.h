@@ -43,6 +43,11 @@ size_t util_sanitize(char *dst, size_t dstlen, const char *src, size_t len);
  * overflow. Returns 0 or -EINVAL / -ERANGE. */
 int util_parse_int(const char *s, long long min, long long max, long long *out);
 
+/* Parses an IPv4 or IPv6 address, optionally followed by "#PORT" (dnsmasq's notation, port
+ * 1..65535), into out with port default_port when none is given. 0 or -EINVAL. */
+struct sockaddr_storage;
+int util_parse_addr_port(const char *s, uint16_t default_port, struct sockaddr_storage *out);
+
 /* Reads a whole file of at most maxlen bytes into a NUL-terminated buffer the caller frees. */
 int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen);
 /* Writes a file atomically (temp file, fsync, rename) with the given mode. */

@@ -44,6 +44,7 @@ struct op {
 	char set[NFT_BATCH_NAME_MAX + 1];
 	uint8_t key[16];
 	char jump[NFT_BATCH_NAME_MAX + 1]; /* "" for a plain set's element */
+	uint64_t timeout_ms;		   /* an element's own timeout, 0 for none */
 };
 
 /* One built message: its sequence number, where it is in buf, and the operations it holds. */
@@ -193,6 +194,19 @@ int nft_batch_add(struct nft_batch *b, enum nft_batch_family f, const char *set,
 	return queue(b, OP_ADD, f, set, kt, key, jump);
 }
 
+int nft_batch_add_timeout(struct nft_batch *b, enum nft_batch_family f, const char *set,
+	enum nft_batch_key kt, const void *key, uint64_t timeout_ms)
+{
+	int ret;
+
+	if (!timeout_ms && !b->err)
+		b->err = -EINVAL;
+	ret = queue(b, OP_ADD, f, set, kt, key, NULL);
+	if (!ret)
+		b->ops[b->nops - 1].timeout_ms = timeout_ms;
+	return ret;
+}
+
 int nft_batch_del(struct nft_batch *b, enum nft_batch_family f, const char *set,
 	enum nft_batch_key kt, const void *key)
 {
@@ -299,6 +313,8 @@ static int build_elems(struct nft_batch *b, size_t i, size_t n)
 		if (!e)
 			goto out;
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, x->key, (uint32_t)key_len(x->kt));
+		if (x->kind == OP_ADD && x->timeout_ms)
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, x->timeout_ms);
 		if (x->kind == OP_ADD && x->jump[0]) {
 			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
 			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, x->jump);

@@ -44,6 +44,13 @@ void nft_batch_begin(struct nft_batch *b);
 int nft_batch_add(struct nft_batch *b, enum nft_batch_family f, const char *set,
 	enum nft_batch_key kt, const void *key, const char *jump);
 
+/* Queues adding key (4 or 16 bytes) to a plain set declared `flags timeout`, with its own
+ * timeout of timeout_ms (at least 1). An element already present gets the new timeout (Linux
+ * 6.10 and later; older kernels keep the old one). A set without `flags timeout` refuses the
+ * transaction (-EINVAL from the kernel); a timeout_ms of 0 is -EINVAL when queued. */
+int nft_batch_add_timeout(struct nft_batch *b, enum nft_batch_family f, const char *set,
+	enum nft_batch_key kt, const void *key, uint64_t timeout_ms);
+
 /* Queues deleting key from set (map or set). An absent element fails the transaction
  * (-ENOENT): callers delete only what they know they added. */
 int nft_batch_del(struct nft_batch *b, enum nft_batch_family f, const char *set,

@@ -195,6 +195,30 @@ static int scenario(void)
 	CHECK(nft("list set inet hgt s4") == 0, 12);
 	CHECK(strstr(out, "10.1.0.0,") && strstr(out, "10.1.11.183"), 12);
 
+	/* elements with their own timeout (dnsbind's): a re-add sets the new one; 0 is refused */
+	CHECK(nft("add set inet hgt t4 { type ipv4_addr; flags timeout; }") == 0, 13);
+	nft_batch_begin(b);
+	CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "t4", NFT_BATCH_IPV4, a4, 60000) == 0, 13);
+	CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "t4", NFT_BATCH_IPV4, a4b, 3660000) == 0,
+		13);
+	CHECK(nft_batch_commit(b, &e) == 0, 13);
+	CHECK(nft("list set inet hgt t4") == 0, 13);
+	CHECK(strstr(out, "10.0.0.1 timeout 1m expires") &&
+			strstr(out, "10.0.0.9 timeout 1h1m expires"),
+		13);
+	nft_batch_begin(b);
+	CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "t4", NFT_BATCH_IPV4, a4, 120000) == 0, 13);
+	CHECK(nft_batch_commit(b, &e) == 0, 13);
+	CHECK(nft("list set inet hgt t4") == 0 && strstr(out, "10.0.0.1 timeout 2m expires"), 13);
+	nft_batch_begin(b);
+	CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "t4", NFT_BATCH_IPV4, a4, 0) == -EINVAL, 13);
+	CHECK(nft_batch_commit(b, &e) == -EINVAL, 13);
+	/* a set without `flags timeout` refuses an element with one, and nothing is applied */
+	nft_batch_begin(b);
+	CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "s4", NFT_BATCH_IPV4, a4, 60000) == 0, 13);
+	CHECK(nft_batch_commit(b, &e) < 0, 13);
+	CHECK(nft("list set inet hgt s4") == 0 && !strstr(out, "10.0.0.1"), 13);
+
 	nft_batch_close(b);
 	nft_batch_close(NULL);
 	return 0;
