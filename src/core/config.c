@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define LINE_MAX_LEN 4096
@@ -25,6 +26,8 @@ enum cfg_type {
 	CFG_URL,      /* empty, or an http:// or https:// URL of printable ASCII */
 	CFG_LANG,     /* an Accept-Language value: language tags, commas, ;q= weights */
 	CFG_CMD,      /* empty, or an absolute program path and plain words, run without a shell */
+	CFG_BINDING,  /* forwarder or nftset */
+	CFG_ADDRLIST, /* empty, or 1..4 IPv4/IPv6 addresses with an optional #PORT */
 	CFG_SOCKLIST, /* empty, or up to HG_WIFI_CTRL_MAX distinct absolute socket paths */
 };
 
@@ -61,6 +64,10 @@ static const struct cfg_key cfg_keys[] = {
 	{"mud", "stale_grace_h", CFG_UINT, F(mud_stale_grace_h), 0, 8760},
 	{"dns", "nftset_file", CFG_OPT_PATH, F(dns_nftset_file), 0, 0},
 	{"dns", "reload_command", CFG_CMD, F(dns_reload_command), 0, 0},
+	{"dns", "binding", CFG_BINDING, F(dns_binding), 0, 0},
+	{"dns", "upstream", CFG_ADDRLIST, F(dns_upstream), 0, 0},
+	{"dns", "bind_port", CFG_UINT, F(dns_bind_port), 1, 65535},
+	{"dns", "bind_min_timeout_s", CFG_UINT, F(dns_bind_min_timeout_s), 0, 604800},
 	{"identify", "database", CFG_PATH, F(identify_database), 0, 0},
 	{"identify", "local_database", CFG_OPT_PATH, F(identify_local_database), 0, 0},
 	{"identify", "oui", CFG_OPT_PATH, F(identify_oui), 0, 0},
@@ -91,6 +98,9 @@ void config_defaults(struct hg_config *cfg)
 	cfg->mud_retry_min_s = 60;
 	cfg->mud_retry_max_s = 6 * 3600;
 	cfg->mud_stale_grace_h = 24;
+	cfg->dns_binding = HG_DNS_BINDING_FORWARDER;
+	cfg->dns_bind_port = 5301;
+	cfg->dns_bind_min_timeout_s = 3600;
 	util_strlcpy(cfg->identify_database, HG_FPDB_DEFAULT, sizeof(cfg->identify_database));
 }
 
@@ -211,6 +221,32 @@ static const char *sock_list_error(const char *v, size_t size)
 	return NULL;
 }
 
+/* Space-separated resolver addresses (IPv4 or IPv6, "#PORT" optional), at most
+ * HG_DNS_UPSTREAM_MAX, each once. Returns NULL or what is wrong. */
+static const char *addr_list_error(const char *v, size_t size)
+{
+	char buf[HG_DNS_UPSTREAM_LIST], *save = NULL, *seen[HG_DNS_UPSTREAM_MAX];
+	struct sockaddr_storage sa;
+	size_t n = 0;
+
+	if (strlen(v) >= size || strlen(v) >= sizeof(buf))
+		return "is too long";
+	util_strlcpy(buf, v, sizeof(buf));
+	for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (util_parse_addr_port(t, 53, &sa) < 0)
+			return "names something that is not an IPv4 or IPv6 address with an "
+			       "optional "
+			       "#PORT (1-65535)";
+		if (n == HG_DNS_UPSTREAM_MAX)
+			return "names more than 4 resolvers";
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(seen[i], t) == 0)
+				return "names a resolver twice";
+		seen[n++] = t;
+	}
+	return NULL;
+}
+
 static int parse_bool(const char *v)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"},
@@ -306,6 +342,23 @@ static int set_value(
 		break;
 	case CFG_SOCKLIST: {
 		const char *why = sock_list_error(v, k->size);
+
+		if (why)
+			return perr(p, "%s.%s: \"%s\" %s", k->section, k->key, v, why);
+		util_strlcpy(field, v, k->size);
+		break;
+	}
+	case CFG_BINDING:
+		if (strcmp(v, "forwarder") == 0)
+			*(unsigned *)(void *)field = HG_DNS_BINDING_FORWARDER;
+		else if (strcmp(v, "nftset") == 0)
+			*(unsigned *)(void *)field = HG_DNS_BINDING_NFTSET;
+		else
+			return perr(p, "%s.%s: \"%s\" is not one of forwarder, nftset", k->section,
+				k->key, v);
+		break;
+	case CFG_ADDRLIST: {
+		const char *why = addr_list_error(v, k->size);
 
 		if (why)
 			return perr(p, "%s.%s: \"%s\" %s", k->section, k->key, v, why);
@@ -527,7 +580,14 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_LANG:
 		case CFG_CMD:
 		case CFG_SOCKLIST:
+		case CFG_ADDRLIST:
 			dump_text(f, k->key, field);
+			break;
+		case CFG_BINDING:
+			fprintf(f, "%s = %s\n", k->key,
+				*(const unsigned *)(const void *)field == HG_DNS_BINDING_NFTSET
+					? "nftset"
+					: "forwarder");
 			break;
 		case CFG_BOOL:
 			fprintf(f, "%s = %s\n", k->key,

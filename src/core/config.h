@@ -14,8 +14,14 @@
 #define HG_CONFIG_NAME_MAX 32
 #define HG_CONFIG_ERR_MAX  512
 /* [wifi] hostapd_ctrl: at most this many sockets, each a Unix socket path (< 108 bytes). */
-#define HG_WIFI_CTRL_MAX  8
-#define HG_WIFI_CTRL_LIST (HG_WIFI_CTRL_MAX * 108)
+#define HG_WIFI_CTRL_MAX 8
+/* [dns] binding: dnsbind behind dnsmasq server= lines, or dnsmasq --nftset lines. */
+#define HG_DNS_BINDING_FORWARDER 0
+#define HG_DNS_BINDING_NFTSET	 1
+/* [dns] upstream: at most 4 "ADDR[#PORT]", space separated. */
+#define HG_DNS_UPSTREAM_MAX  4
+#define HG_DNS_UPSTREAM_LIST 256
+#define HG_WIFI_CTRL_LIST    (HG_WIFI_CTRL_MAX * 108)
 
 /* The whole configuration; a plain value, copied into the engine child by fork. Every field has
  * a default (config_defaults), so a missing file key means the documented default. */
@@ -47,6 +53,10 @@ struct hg_config {
 	/* [dns] */
 	char dns_nftset_file[PATH_MAX]; /* dnsmasq conf lines binding DNS names to our sets */
 	char dns_reload_command[256];	/* run (no shell) after that file changed; "" = none */
+	unsigned dns_binding;		/* HG_DNS_BINDING_*: how answers reach the sets */
+	char dns_upstream[HG_DNS_UPSTREAM_LIST]; /* dnsbind's resolvers; "" = resolv.conf's */
+	unsigned dns_bind_port;			 /* dnsbind listens on 127.0.0.1 here */
+	unsigned dns_bind_min_timeout_s;	 /* element timeout floor (dns_answer.h) */
 	/* [identify] */
 	char identify_database[PATH_MAX];	/* the shipped fingerprint database */
 	char identify_local_database[PATH_MAX]; /* the ISP's or user's additions; "" = none */

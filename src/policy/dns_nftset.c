@@ -20,6 +20,7 @@ struct dns_nftset {
 	char table[NFTC_TABLE_MAX + 1];
 	struct dns_binding *b; /* sorted by name */
 	size_t n, cap;
+	unsigned port; /* 0: nftset= lines; else server= lines to dnsbind at 127.0.0.1:port */
 };
 
 int dns_nftset_new(const char *table, struct dns_nftset **out)
@@ -34,6 +35,14 @@ int dns_nftset_new(const char *table, struct dns_nftset **out)
 		return -ENOMEM;
 	util_strlcpy(d->table, table, sizeof(d->table));
 	*out = d;
+	return 0;
+}
+
+int dns_nftset_use_forwarder(struct dns_nftset *d, unsigned port)
+{
+	if (port < 1 || port > 65535)
+		return -EINVAL;
+	d->port = port;
 	return 0;
 }
 
@@ -102,10 +111,15 @@ int dns_nftset_write(const struct dns_nftset *d, const char *path)
 		return -ENOMEM;
 	len += (size_t)snprintf(buf, cap,
 		"# Written by homegated: DNS names of MUD files bound to their nftables sets.\n");
-	for (size_t i = 0; i < d->n; i++)
-		len += (size_t)snprintf(buf + len, cap - len,
-			"nftset=/%s/4#inet#%s#%s,6#inet#%s#%s\n", d->b[i].name, d->table,
-			d->b[i].set4, d->table, d->b[i].set6);
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->port)
+			len += (size_t)snprintf(buf + len, cap - len, "server=/%s/127.0.0.1#%u\n",
+				d->b[i].name, d->port);
+		else
+			len += (size_t)snprintf(buf + len, cap - len,
+				"nftset=/%s/4#inet#%s#%s,6#inet#%s#%s\n", d->b[i].name, d->table,
+				d->b[i].set4, d->table, d->b[i].set6);
+	}
 	{
 		char *old = NULL;
 		size_t oldlen = 0;
