@@ -217,6 +217,7 @@ static bool handle(struct dpp_conn *k, int ret, const struct dpp_step *st)
 			memcpy(k->peer.hash, h, 32);
 		k->peer.mutual = dpp_sess_mutual(k->sess);
 		k->peer.version = dpp_sess_peer_version(k->sess);
+		k->peer.has_nak = dpp_sess_peer_key_hash(k->sess, k->peer.nak_hash) == 0;
 		log_info("dpp=auth id=%llu peer=%s result=ok mutual=%d version=%u",
 			(unsigned long long)k->peer.id, k->peer.addr, k->peer.mutual,
 			k->peer.version);

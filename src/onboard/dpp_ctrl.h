@@ -25,8 +25,12 @@ struct dpp_ctrl_peer {
 	bool mutual;	  /* ... and the user had scanned it: mutual authentication */
 	uint8_t hash[32]; /* when has_hash */
 	unsigned version; /* the peer's DPP version (1 when it sent none) */
-	char addr[64];	  /* "192.0.2.7:40312" */
-	bool initiated;	  /* we connected to the peer's Controller */
+	/* The hash of the peer's protocol key, which becomes its netAccessKey (the form of a
+	 * bootstrapping key hash: what hostapd reports as dpp_pkhash when the station joins). */
+	bool has_nak;
+	uint8_t nak_hash[32];
+	char addr[64];	/* "192.0.2.7:40312" */
+	bool initiated; /* we connected to the peer's Controller */
 };
 
 enum dpp_decision {

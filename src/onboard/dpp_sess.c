@@ -1088,6 +1088,13 @@ unsigned dpp_sess_peer_version(const struct dpp_sess *s)
 	return s->peer_version;
 }
 
+int dpp_sess_peer_key_hash(const struct dpp_sess *s, uint8_t out[static 32])
+{
+	if (!s->peer_proto)
+		return -ENOENT;
+	return dpp_bootstrap_key_hash(s->peer_proto, out);
+}
+
 const struct dpp_conf_req *dpp_sess_request(const struct dpp_sess *s)
 {
 	return &s->req;

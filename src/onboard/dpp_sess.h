@@ -95,6 +95,9 @@ int dpp_sess_comeback(struct dpp_sess *s, struct dpp_step *st);
 const uint8_t *dpp_sess_peer_hash(const struct dpp_sess *s);
 bool dpp_sess_mutual(const struct dpp_sess *s);
 unsigned dpp_sess_peer_version(const struct dpp_sess *s);
+/* The bootstrapping-key-form hash of the peer's protocol key (its netAccessKey). 0, or -ENOENT
+ * before the peer sent it. */
+int dpp_sess_peer_key_hash(const struct dpp_sess *s, uint8_t out[static 32]);
 const struct dpp_conf_req *dpp_sess_request(const struct dpp_sess *s);
 const struct dpp_cred *dpp_sess_cred(const struct dpp_sess *s);
 const char *dpp_sess_connector(const struct dpp_sess *s);

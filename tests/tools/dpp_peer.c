@@ -5,7 +5,7 @@
  *              [--refuse]
  *   initiate   --connect ADDR:PORT --dir DIR --peer-uri URI [cred]
  *   enrollee   (--connect ADDR:PORT --peer-uri URI | --listen ADDR:PORT) [--name N]
- *              [--mudurl URL] [--netrole sta|ap]
+ *              [--mudurl URL] [--netrole sta|ap] [--mac MAC] [--delay MS]
  * cred: [--akm dpp|psk|sae|psk+sae] [--ssid SSID] [--pass PASSPHRASE]
  * Prints "uri DPP:..." for its own bootstrapping key first, then one line per exchange. */
 #include <errno.h>
@@ -36,8 +36,9 @@ static struct {
 	const char *listen, *connect, *dir, *peer_uri, *mutual_uri, *name, *mudurl;
 	struct dpp_cred cred;
 	enum dpp_netrole netrole;
-	long count, hold_ms;
+	long count, hold_ms, delay_ms;
 	bool refuse;
+	const char *mac;
 } opt = {.count = 1, .netrole = DPP_NETROLE_STA, .name = "homegate-peer"};
 
 static struct ev_loop *loop;
@@ -101,8 +102,15 @@ static EVP_PKEY *uri_key(const char *uri, uint8_t hash[32])
 static void print_uri(EVP_PKEY *k)
 {
 	char uri[DPP_URI_MAX + 1];
+	struct dpp_uri o;
 
-	if (dpp_uri_make(k, NULL, uri, sizeof(uri)) < 0)
+	memset(&o, 0, sizeof(o));
+	if (opt.mac) {
+		if (util_mac_parse(opt.mac, &o.mac) < 0)
+			die("bad --mac");
+		o.flags |= DPP_URI_HAS_MAC;
+	}
+	if (dpp_uri_make(k, &o, uri, sizeof(uri)) < 0)
 		die("cannot make our URI");
 	printf("uri %s\n", uri);
 	fflush(stdout);
@@ -295,6 +303,8 @@ static int run_enrollee(void)
 		if (!opt.connect || !opt.peer_uri || parse_addr(opt.connect, &ss, &sl) < 0)
 			die("enrollee needs --connect ADDR:PORT and --peer-uri URI, or --listen");
 		peer = uri_key(opt.peer_uri, ph);
+		if (opt.delay_ms > 0)
+			usleep((useconds_t)opt.delay_ms * 1000U);
 		sp.initiator = true;
 		sp.peer_boot = peer;
 		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -375,7 +385,8 @@ int main(int argc, char **argv)
 		{"dir", 1, 0, 'd'}, {"peer-uri", 1, 0, 'p'}, {"mutual-uri", 1, 0, 'm'},
 		{"akm", 1, 0, 'a'}, {"ssid", 1, 0, 's'}, {"pass", 1, 0, 'P'}, {"count", 1, 0, 'n'},
 		{"hold", 1, 0, 'H'}, {"refuse", 0, 0, 'r'}, {"name", 1, 0, 'N'},
-		{"mudurl", 1, 0, 'u'}, {"netrole", 1, 0, 'R'}, {0, 0, 0, 0}};
+		{"mudurl", 1, 0, 'u'}, {"netrole", 1, 0, 'R'}, {"mac", 1, 0, 'M'},
+		{"delay", 1, 0, 'D'}, {0, 0, 0, 0}};
 	const char *mode;
 	int ch;
 
@@ -430,6 +441,12 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			opt.mudurl = optarg;
+			break;
+		case 'M':
+			opt.mac = optarg;
+			break;
+		case 'D':
+			opt.delay_ms = strtol(optarg, NULL, 10);
 			break;
 		case 'R':
 			opt.netrole = !strcmp(optarg, "ap") ? DPP_NETROLE_AP : DPP_NETROLE_STA;
