@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -637,13 +638,21 @@ static void on_signal(int signo, void *arg)
 	case SIGINT:
 		if (d->stopping)
 			return;
-		/* Queries already queued are still forwarded; then a successor bound beside us
-		 * gets every new one. */
-		if (d->udp >= 0)
+		/* A successor bound beside us gets every new query (listen_on); what is queued
+		 * here is still served, and the UDP socket stays open to relay the answers. */
+		if (d->udp >= 0) {
 			on_udp(d->udp, EPOLLIN, d);
+			ev_io_del(d->loop, d->udp);
+		}
+		if (d->tcp >= 0) {
+			for (unsigned i = 0; i < TCP_CHILDREN_MAX; i++)
+				on_tcp(d->tcp, EPOLLIN, d);
+			ev_io_del(d->loop, d->tcp);
+			close(d->tcp);
+			d->tcp = -1;
+		}
 		log_info("dnsbind=stop signal=%d in_flight=%zu", signo, d->npend);
 		d->stopping = true;
-		close_listeners(d);
 		ev_timer_cancel(d->loop, &d->sweep);
 		if (!d->npend)
 			ev_loop_break(d->loop);
@@ -676,8 +685,14 @@ static void on_signal(int signo, void *arg)
 	}
 }
 
+/* Binds beside a running instance (SO_REUSEPORT) and steers every new datagram and connection
+ * of the port to the newest socket: the program answers index 1, which is the newcomer while
+ * an old instance is still there, and out of range (so the kernel's hash picks the only
+ * socket) once it is gone. The old instance then only finishes what it has. */
 static int listen_on(const struct sockaddr_storage *sa, int type, int *out)
 {
+	struct sock_filter newest[] = {BPF_STMT(BPF_RET | BPF_K, 1)};
+	struct sock_fprog prog = {.len = 1, .filter = newest};
 	int one = 1, fd = socket(sa->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), ret;
 
 	if (fd < 0)
@@ -691,6 +706,8 @@ static int listen_on(const struct sockaddr_storage *sa, int type, int *out)
 		close(fd);
 		return ret;
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0)
+		log_warn("dnsbind=reuseport-steering");
 	*out = fd;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define PROC_NAME     "hg-dnsbind"
@@ -144,6 +145,8 @@ static void child(int ready, const struct dnsbind_conf *c, const struct privsep_
 	 * what it takes through its own loop. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (setpriority(PRIO_PROCESS, 0, DNSBIND_PROC_NICE) < 0)
+		log_warn("dnsbind=nice");
 	ret = dnsbind_open(c, &d);
 	if (ret < 0) {
 		log_warnx("dnsbind=start error=\"%s\"", strerror(-ret));

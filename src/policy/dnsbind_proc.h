@@ -14,6 +14,9 @@
 
 /* The element timeout margin over max(TTL, dns.bind_min_timeout_s). */
 #define DNSBIND_PROC_MARGIN_S 60
+/* dnsbind's scheduling priority: every bound answer waits for it, so it must not queue behind
+ * the engine's work (or anything else at the default 0) on a busy gateway. */
+#define DNSBIND_PROC_NICE (-5)
 
 /* Takes the nameservers of a resolv.conf text (buf, len bytes) into c's upstreams: every
  * "nameserver ADDR" line whose address is not loopback (127.0.0.0/8, ::1; dnsmasq itself is
@@ -28,8 +31,8 @@ int dnsbind_proc_conf(const struct hg_config *cfg, const char *table, const char
 
 /*
  * Forks dnsbind. The child keeps none of the parent's descriptors, leaves its session (it is
- * not stopped with the parent: DNS for bound names goes on while homegated is down), opens its
- * sockets as root, drops to user keeping only CAP_NET_ADMIN, says it is ready and serves. Once
+ * not stopped with the parent: DNS for bound names goes on while homegated is down), takes
+ * nice DNSBIND_PROC_NICE, opens its sockets as root, drops to user keeping only CAP_NET_ADMIN, says it is ready and serves. Once
  * it is ready (at most 3 s), the instance pidfile names, if it is still a dnsbind
  * ("hg-dnsbind"), is told to stop (SIGTERM: it hands its port over, having bound beside it),
  * and pidfile names the new one. Returns the child's pid (the caller reaps it), or -errno when
