@@ -32,6 +32,8 @@ struct wire {
 static void take(struct wire *w, const struct dpp_step *st)
 {
 	assert_true(w->len + st->len <= sizeof(w->buf));
+	if (!st->len)
+		return;
 	memcpy(w->buf + w->len, st->out, st->len);
 	w->len += st->len;
 }
