@@ -12,9 +12,9 @@ FUZZ_SECONDS ?= 5
 # Debian packages the build, the tests and the lab need.
 DEPS := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format \
 	libsqlite3-dev sqlite3 libjson-c-dev libnftables-dev libcmocka-dev libssl-dev libcurl4-openssl-dev \
-	libnftnl-dev libmnl-dev libpcap-dev ieee-data hostapd wpasupplicant \
+	libnftnl-dev libmnl-dev libpcap-dev libqrencode-dev zlib1g-dev ieee-data hostapd wpasupplicant \
 	dnsmasq-base busybox iproute2 nftables iputils-ping python3 openssl curl socat iperf3 \
-	procps psmisc passwd
+	procps psmisc passwd zbar-tools
 
 .PHONY: all deps build build-asan run test test-unit test-lab format format-check fuzz-smoke clean
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `homegate dpp uri`: the gateway's bootstrapping URI, from its key in the state directory. */
+/* `homegate dpp uri`: the gateway's bootstrapping URI, from its key in the state directory, as
+ * text or as a QR code. */
 #include "cmd/dpp_cmd.h"
+#include "cmd/qr_out.h"
 
 #include "core/util.h"
 #include "onboard/dpp_keys.h"
@@ -11,16 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_STATE_DIR "/var/lib/homegate"
+#define QR_SCALE	  8 /* PNG and SVG pixels per module: 456 px for a version 8 symbol */
+
+enum qr_format {
+	QR_NONE,
+	QR_TEXT,
+	QR_PNG,
+	QR_SVG,
+};
 
 static int usage(const char *why, const char *what)
 {
 	if (why)
 		fprintf(stderr, "homegate: dpp: %s%s%s\n", why, what ? ": " : "", what ? what : "");
 	fprintf(stderr,
-		"usage: homegate dpp uri [--json] [--state-dir DIR] [--mac MAC] "
-		"[--chan 81/1,6,11] [--info TEXT]\n");
+		"usage: homegate dpp uri [--json | --qr text|png|svg [--output FILE]] "
+		"[--state-dir DIR]\n"
+		"                        [--mac MAC] [--chan 81/1,6,11] [--info TEXT]\n");
 	return 2;
 }
 
@@ -69,8 +82,62 @@ static int parse_chans(const char *s, struct dpp_uri *o)
 	return 0;
 }
 
+/* Writes the URI's QR code to output (atomically, mode 0644: the code is public) or, text only,
+ * to stdout with the colours set when it is a terminal. Returns the exit code. */
+static int write_qr(const char *uri, enum qr_format fmt, const char *output)
+{
+	struct qr_out_code *qr = NULL;
+	uint8_t *png = NULL;
+	char *text = NULL;
+	const void *buf;
+	size_t len = 0;
+	mode_t mask;
+	int ret;
+
+	ret = qr_out_encode(uri, strlen(uri), &qr);
+	if (ret) {
+		fprintf(stderr, "homegate: dpp: cannot encode the URI as a QR code: %s\n",
+			strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	if (fmt == QR_PNG)
+		ret = qr_out_png(qr, QR_SCALE, &png, &len);
+	else if (fmt == QR_SVG)
+		ret = qr_out_svg(qr, QR_SCALE, &text, &len);
+	else
+		ret = qr_out_text(
+			qr, !output && isatty(STDOUT_FILENO) ? QR_OUT_TEXT_ANSI : 0, &text, &len);
+	buf = png ? (const void *)png : text;
+	if (ret) {
+		fprintf(stderr, "homegate: dpp: cannot draw the QR code: %s\n", strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	if (!output) {
+		ret = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
+		goto out;
+	}
+	/* umask 022 for the call: exactly 0644 whatever the caller's mask (the process has no
+	 * other thread that could create a file meanwhile). */
+	mask = umask(022);
+	ret = util_write_file_atomic(output, buf, len, 0644);
+	umask(mask);
+	if (ret) {
+		fprintf(stderr, "homegate: dpp: cannot write %s: %s\n", output, strerror(-ret));
+		ret = 1;
+	}
+out:
+	free(text);
+	free(png);
+	qr_out_free(qr);
+	return ret;
+}
+
 static int uri_cmd(int argc, char **argv, bool json)
 {
+	enum qr_format qr = QR_NONE;
+	const char *output = NULL;
 	const char *dir = DEFAULT_STATE_DIR;
 	struct dpp_uri opts = {.flags = DPP_URI_HAS_VERSION, .version = 2};
 	char err[512], uri[DPP_URI_MAX + 1], hex[65];
@@ -86,12 +153,25 @@ static int uri_cmd(int argc, char **argv, bool json)
 			continue;
 		}
 		if (strcmp(a, "--state-dir") && strcmp(a, "--mac") && strcmp(a, "--chan") &&
-			strcmp(a, "--info"))
+			strcmp(a, "--info") && strcmp(a, "--qr") && strcmp(a, "--output"))
 			return usage("unknown argument", a);
 		if (!v)
 			return usage("missing value after", a);
 		i++;
-		if (strcmp(a, "--state-dir") == 0) {
+		if (strcmp(a, "--qr") == 0) {
+			if (strcmp(v, "text") == 0)
+				qr = QR_TEXT;
+			else if (strcmp(v, "png") == 0)
+				qr = QR_PNG;
+			else if (strcmp(v, "svg") == 0)
+				qr = QR_SVG;
+			else
+				return usage("--qr is text, png or svg, not", v);
+		} else if (strcmp(a, "--output") == 0) {
+			if (!*v)
+				return usage("empty --output", NULL);
+			output = v;
+		} else if (strcmp(a, "--state-dir") == 0) {
 			if (!*v)
 				return usage("empty --state-dir", NULL);
 			dir = v;
@@ -113,6 +193,13 @@ static int uri_cmd(int argc, char **argv, bool json)
 			opts.flags |= DPP_URI_HAS_INFO;
 		}
 	}
+	if (qr != QR_NONE && json)
+		return usage("--json and --qr exclude each other", NULL);
+	if (output && qr == QR_NONE)
+		return usage("--output needs --qr", NULL);
+	/* Binary or markup on a terminal helps nobody. */
+	if ((qr == QR_PNG || qr == QR_SVG) && !output)
+		return usage("--qr png and --qr svg need --output FILE", NULL);
 	ret = dpp_key_get(dir, DPP_KEY_BOOTSTRAP, true, &key, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "homegate: dpp: %s\n", err);
@@ -127,6 +214,10 @@ static int uri_cmd(int argc, char **argv, bool json)
 	if (n < 0 || (size_t)n >= sizeof(uri) || dpp_bootstrap_key_hash(key, hash)) {
 		fprintf(stderr, "homegate: dpp: cannot build the URI\n");
 		ret = 1;
+		goto out;
+	}
+	if (qr != QR_NONE) {
+		ret = write_qr(uri, qr, output);
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(hash); i++)
