@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,6 +30,9 @@ enum cfg_type {
 	CFG_BINDING,  /* forwarder or nftset */
 	CFG_ADDRLIST, /* empty, or 1..4 IPv4/IPv6 addresses with an optional #PORT */
 	CFG_SOCKLIST, /* empty, or up to HG_WIFI_CTRL_MAX distinct absolute socket paths */
+	CFG_CHOICE,   /* one of the key's words (stored as its index) */
+	CFG_LISTEN,   /* empty, or IPv4:PORT or [IPv6]:PORT, numeric */
+	CFG_SSID,     /* empty, or 1..32 printable ASCII characters */
 };
 
 struct cfg_key {
@@ -37,6 +41,20 @@ struct cfg_key {
 	size_t off, size;
 	long long min, max;
 };
+
+static const char *const dpp_unknown_words[] = {"hold", "refuse", "grant", NULL};
+static const char *const dpp_akm_words[] = {"dpp", "psk", "sae", "psk+sae", NULL};
+static const char *const no_words[] = {NULL};
+
+/* The words of a CFG_CHOICE key, NULL-terminated. */
+static const char *const *choice_words(const struct cfg_key *k)
+{
+	if (strcmp(k->key, "akm") == 0)
+		return dpp_akm_words;
+	if (strcmp(k->key, "unknown") == 0)
+		return dpp_unknown_words;
+	return no_words;
+}
 
 #define F(field) offsetof(struct hg_config, field), sizeof(((struct hg_config *)0)->field)
 
@@ -48,6 +66,7 @@ static const struct cfg_key cfg_keys[] = {
 	{"daemon", "log_level", CFG_LEVEL, F(log_level), 0, 0},
 	{"daemon", "engine_restart_max_s", CFG_UINT, F(engine_restart_max_s), 1, 3600},
 	{"lan", "interface", CFG_IFACE, F(lan_interface), 0, 0},
+	{"lan", "profile_gc_s", CFG_UINT, F(lan_profile_gc_s), 1, 86400},
 	{"registry", "lease_grace_s", CFG_UINT, F(lease_grace_s), 0, 86400},
 	{"registry", "seen_flush_s", CFG_UINT, F(seen_flush_s), 1, 3600},
 	{"registry", "max_devices", CFG_UINT, F(max_devices), 1, 65536},
@@ -75,6 +94,11 @@ static const struct cfg_key cfg_keys[] = {
 	{"wifi", "psk_file", CFG_OPT_PATH, F(wifi_psk_file), 0, 0},
 	{"wifi", "sae_file", CFG_OPT_PATH, F(wifi_sae_file), 0, 0},
 	{"wifi", "vlan", CFG_UINT, F(wifi_vlan), 0, 4094},
+	{"dpp", "listen", CFG_LISTEN, F(dpp_listen), 0, 0},
+	{"dpp", "ssid", CFG_SSID, F(dpp_ssid), 0, 0},
+	{"dpp", "akm", CFG_CHOICE, F(dpp_akm), 0, 0},
+	{"dpp", "unknown", CFG_CHOICE, F(dpp_unknown), 0, 0},
+	{"dpp", "hold_timeout_s", CFG_UINT, F(dpp_hold_timeout_s), 5, 86400},
 };
 
 void config_defaults(struct hg_config *cfg)
@@ -87,6 +111,7 @@ void config_defaults(struct hg_config *cfg)
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->engine_restart_max_s = 30;
 	util_strlcpy(cfg->lan_interface, "br-lan", sizeof(cfg->lan_interface));
+	cfg->lan_profile_gc_s = 600;
 	cfg->lease_grace_s = 60;
 	cfg->seen_flush_s = 60;
 	cfg->max_devices = 4096;
@@ -102,6 +127,9 @@ void config_defaults(struct hg_config *cfg)
 	cfg->dns_bind_port = 5301;
 	cfg->dns_bind_min_timeout_s = 3600;
 	util_strlcpy(cfg->identify_database, HG_FPDB_DEFAULT, sizeof(cfg->identify_database));
+	cfg->dpp_akm = HG_DPP_AKM_DPP;
+	cfg->dpp_unknown = HG_DPP_UNKNOWN_HOLD;
+	cfg->dpp_hold_timeout_s = 120;
 }
 
 struct parser {
@@ -134,6 +162,33 @@ static bool is_name(const char *s)
 			    s[i] == '-'))
 			return false;
 	return strlen(s) < HG_CONFIG_NAME_MAX;
+}
+
+/* "192.0.2.1:8908" or "[2001:db8::1]:8908": a numeric address and a port 1..65535. */
+static bool is_listen(const char *s)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	size_t hl;
+	long long port;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!colon || util_parse_int(colon + 1, 1, 65535, &port) < 0)
+		return false;
+	hl = (size_t)(colon - s);
+	if (s[0] == '[') {
+		if (hl < 3 || s[hl - 1] != ']' || hl - 2 >= sizeof(host))
+			return false;
+		memcpy(host, s + 1, hl - 2);
+		host[hl - 2] = '\0';
+		return inet_pton(AF_INET6, host, &a6) == 1;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return false;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	return inet_pton(AF_INET, host, &a4) == 1;
 }
 
 static bool is_iface(const char *s)
@@ -365,6 +420,35 @@ static int set_value(
 		util_strlcpy(field, v, k->size);
 		break;
 	}
+	case CFG_CHOICE: {
+		const char *const *words = choice_words(k);
+		char list[128] = "";
+		size_t i;
+
+		for (i = 0; words[i]; i++) {
+			if (strcmp(v, words[i]) == 0) {
+				*(unsigned *)(void *)field = (unsigned)i;
+				return 0;
+			}
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				i ? ", " : "", words[i]);
+		}
+		return perr(p, "%s.%s: \"%s\" is not one of %s", k->section, k->key, v, list);
+	}
+	case CFG_LISTEN:
+		if (v[0] && !is_listen(v))
+			return perr(p,
+				"%s.%s: \"%s\" is not a numeric address and port such as "
+				"192.168.1.1:8908 or [fd00::1]:8908",
+				k->section, k->key, v);
+		util_strlcpy(field, v, k->size);
+		break;
+	case CFG_SSID:
+		if (strlen(v) > 32 || !util_is_printable(v, 33))
+			return perr(p, "%s.%s: an SSID is 1 to 32 printable ASCII characters",
+				k->section, k->key);
+		util_strlcpy(field, v, k->size);
+		break;
 	case CFG_LANG:
 		if (!is_lang(v, k->size))
 			return perr(p,
@@ -581,7 +665,13 @@ void config_dump(const struct hg_config *cfg, int fd)
 		case CFG_CMD:
 		case CFG_SOCKLIST:
 		case CFG_ADDRLIST:
+		case CFG_LISTEN:
+		case CFG_SSID:
 			dump_text(f, k->key, field);
+			break;
+		case CFG_CHOICE:
+			fprintf(f, "%s = %s\n", k->key,
+				choice_words(k)[*(const unsigned *)(const void *)field]);
 			break;
 		case CFG_BINDING:
 			fprintf(f, "%s = %s\n", k->key,

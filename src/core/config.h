@@ -35,6 +35,7 @@ struct hg_config {
 	unsigned engine_restart_max_s; /* cap of the engine restart back-off */
 	/* [lan] */
 	char lan_interface[IF_NAMESIZE]; /* the LAN bridge */
+	unsigned lan_profile_gc_s;	 /* a profile no device uses is removed after this */
 	/* [registry] */
 	unsigned lease_grace_s; /* policy kept this long after a lease ends */
 	unsigned seen_flush_s;	/* how often last-seen times are written to flash */
@@ -66,7 +67,17 @@ struct hg_config {
 	char wifi_psk_file[PATH_MAX];		   /* hostapd wpa_psk_file we own; "" = none */
 	char wifi_sae_file[PATH_MAX];		   /* sae_password include file; "" = none */
 	unsigned wifi_vlan;			   /* vlanid= of new per-device PSKs; 0 = none */
+	/* [dpp] */
+	char dpp_listen[64];	     /* the DPP Controller's TCP address; "" = no Controller */
+	char dpp_ssid[33];	     /* the network the credentials are for */
+	unsigned dpp_akm;	     /* HG_DPP_AKM_* */
+	unsigned dpp_unknown;	     /* HG_DPP_UNKNOWN_*: a device whose code nobody scanned */
+	unsigned dpp_hold_timeout_s; /* a held request is refused after this */
 };
+
+/* [dpp] akm and unknown (indices of their words in config.c). */
+enum { HG_DPP_AKM_DPP = 0, HG_DPP_AKM_PSK, HG_DPP_AKM_SAE, HG_DPP_AKM_PSK_SAE };
+enum { HG_DPP_UNKNOWN_HOLD = 0, HG_DPP_UNKNOWN_REFUSE, HG_DPP_UNKNOWN_GRANT };
 
 /* Where the shipped data lives (CMake's datadir), and the system's IEEE registry (ieee-data). */
 #ifndef HOMEGATE_DATADIR

@@ -453,6 +453,75 @@ static void test_wifi_errors(void **state)
 	}
 }
 
+/* [dpp]: the Controller's address, the network, what unknown devices get. */
+static void test_dpp(void **state)
+{
+	struct hg_config cfg, again;
+	char err[HG_CONFIG_ERR_MAX], buf[8192];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.dpp_listen, "");
+	assert_int_equal(cfg.dpp_akm, HG_DPP_AKM_DPP);
+	assert_int_equal(cfg.dpp_unknown, HG_DPP_UNKNOWN_HOLD);
+	assert_int_equal(cfg.dpp_hold_timeout_s, 120);
+	assert_int_equal(parse(&cfg,
+				 "[dpp]\nlisten = [fd00::1]:8908\nssid = Home Net 5\n"
+				 "unknown = refuse\nhold_timeout_s = 30\n",
+				 err),
+		0);
+	assert_string_equal(cfg.dpp_listen, "[fd00::1]:8908");
+	assert_string_equal(cfg.dpp_ssid, "Home Net 5");
+	assert_int_equal(cfg.dpp_unknown, HG_DPP_UNKNOWN_REFUSE);
+	assert_int_equal(cfg.dpp_hold_timeout_s, 30);
+	assert_int_equal(parse(&cfg, "[dpp]\nlisten = 192.168.1.1:8908\nunknown = grant\n", err),
+		0);
+	assert_int_equal(cfg.dpp_unknown, HG_DPP_UNKNOWN_GRANT);
+	f = tmpfile();
+	assert_non_null(f);
+	config_dump(&cfg, fileno(f));
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "[dpp]\nlisten = 192.168.1.1:8908\n"));
+	assert_non_null(strstr(buf, "unknown = grant\n"));
+	config_defaults(&again);
+	assert_int_equal(config_parse(&again, buf, n, "dump", err, sizeof(err)), 0);
+	assert_memory_equal(&cfg, &again, sizeof(cfg));
+}
+
+static void test_dpp_errors(void **state)
+{
+	static const struct bad_case cases[] = {
+		{"[dpp]\nlisten = 192.168.1.1\n",
+			"t.conf:2: dpp.listen: \"192.168.1.1\" is not a numeric address and port"},
+		{"[dpp]\nlisten = 192.168.1.1:0\n", "is not a numeric address and port"},
+		{"[dpp]\nlisten = 192.168.1.1:65536\n", "is not a numeric address and port"},
+		{"[dpp]\nlisten = gateway.lan:8908\n", "is not a numeric address and port"},
+		{"[dpp]\nlisten = fd00::1:8908\n", "is not a numeric address and port"},
+		{"[dpp]\nlisten = [fd00::1]8908\n", "is not a numeric address and port"},
+		{"[dpp]\nssid = 0123456789abcdef0123456789abcdefX\n",
+			"t.conf:2: dpp.ssid: an SSID is 1 to 32 printable ASCII characters"},
+		{"[dpp]\nakm = wep\n",
+			"t.conf:2: dpp.akm: \"wep\" is not one of dpp, psk, sae, psk+sae"},
+		{"[dpp]\nunknown = maybe\n",
+			"t.conf:2: dpp.unknown: \"maybe\" is not one of hold, refuse, grant"},
+		{"[dpp]\nhold_timeout_s = 1\n", "out of range 5..86400"},
+	};
+	char err[HG_CONFIG_ERR_MAX];
+	struct hg_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&cfg, cases[i].text, err), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);
+	}
+}
+
 static void test_load_missing(void **state)
 {
 	struct hg_config cfg;
@@ -485,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_wifi),
 		cmocka_unit_test(test_wifi_errors),
+		cmocka_unit_test(test_dpp),
+		cmocka_unit_test(test_dpp_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
