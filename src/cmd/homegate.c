@@ -875,8 +875,11 @@ static const struct cli_cmd cli_cmds[] = {
 	{"mud", "refresh MAC", "fetch the device's MUD file again now", cmd_mud},
 	{"mud", "accept MAC [--why TEXT]", "accept a waiting MUD update or URL", cmd_mud},
 	{"mud", "qr FILE|- [--mac MAC]", "take a MUD URL from a scanned QR code", cmd_mud},
-	{"dpp", "uri [--state-dir DIR] [--mac MAC] [--chan 81/1,6,11] [--info TEXT]",
-		"the gateway's DPP bootstrapping URI (creates its key on first use)", cmd_dpp},
+	{"dpp",
+		"uri [--qr text|png|svg [--output FILE]] [--state-dir DIR] [--mac MAC] "
+		"[--chan 81/1,6,11] [--info TEXT]",
+		"the gateway's DPP bootstrapping URI or its QR code (creates its key on first use)",
+		cmd_dpp},
 	{"help", "", "this text", cmd_help},
 };
 
