@@ -119,8 +119,8 @@ static void test_parse_hostile(void **state)
 		"<3>AP-STA-CONNECTED 02:11:22:33:44:55 keyid=a keyid=b", /* twice */
 		"<3>AP-STA-CONNECTED 02:11:22:33:44:55 keyid=0123456789012345678901234567890123",
 		"<3>AP-STA-CONNECTED 02:11:22:33:44:55 dpp_pkhash=00",
-		"<3>AP-STA-CONNECTED 02:11:22:33:44:55 dpp_pkhash="
-		"922ddd7a3ed69218937f9eb4b5a44b7b2c0e5a4e1d0ef0f4ba55a0eaae61a8zz",
+		("<3>AP-STA-CONNECTED 02:11:22:33:44:55 dpp_pkhash="
+		 "922ddd7a3ed69218937f9eb4b5a44b7b2c0e5a4e1d0ef0f4ba55a0eaae61a8zz"),
 		"<3>AP-STA-CONNECTED 02:11:22:33:44:55 keyid=a\tb", /* control byte */
 		"<3>AP-STA-DISCONNECTED 02:11:22:33:44:55 \x7f=1",
 		"<3>DPP-AUTH-SUCCESS init=\x01",
