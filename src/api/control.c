@@ -37,6 +37,7 @@ struct client {
 	size_t outlen, outoff;
 	bool closing; /* close once out is written */
 	struct ev_timer idle;
+	uint32_t pending; /* a psk_* request the parent is answering (its id); 0 none */
 };
 
 struct control {
@@ -49,6 +50,10 @@ struct control {
 	const struct control_status *status;
 	int64_t idle_ms;
 	struct client *clients[CONTROL_MAX_CLIENTS];
+	control_psk_cb psk_cb; /* NULL: psk_* answer unavailable */
+	void *psk_arg;
+	uint32_t next_id; /* of deferred requests; 0 is never used */
+	uint32_t cur_id;  /* the id of the request being handled from a connection, else 0 */
 };
 
 /* A parsed, validated request. */
@@ -62,6 +67,7 @@ struct ctl_req {
 	const char *payload;
 	size_t payload_len;
 	unsigned limit;
+	int vlan; /* CTL_ARG_VLAN; 0 = not given */
 	const char *who;
 };
 
@@ -71,6 +77,7 @@ enum {
 	CTL_ARG_LIMIT = 1U << 2,
 	CTL_ARG_URL = 1U << 3,
 	CTL_ARG_PAYLOAD = 1U << 4,
+	CTL_ARG_VLAN = 1U << 20,
 };
 
 struct ctl_cmd {
@@ -220,6 +227,18 @@ static json_object *device_json(const struct device *d)
 	json_object_object_add(o, "first_seen", json_object_new_int64(d->first_seen));
 	json_object_object_add(o, "last_seen", json_object_new_int64(d->last_seen));
 	json_object_object_add(o, "online", json_object_new_boolean(d->online));
+	{
+		json_object *w = json_object_new_object();
+
+		if (w) {
+			json_object_object_add(
+				w, "associated", json_object_new_boolean(d->wifi_assoc));
+			json_object_object_add(w, "ap", json_object_new_string(d->wifi_ap));
+			json_object_object_add(w, "keyid", json_object_new_string(d->wifi_keyid));
+			json_object_object_add(w, "since", json_object_new_int64(d->wifi_since));
+			json_object_object_add(o, "wifi", w);
+		}
+	}
 	json_object_object_add(o, "mud_status", json_object_new_string(d->mud_status));
 	json_object_object_add(o, "mud_reason", json_object_new_string(d->mud_reason));
 	json_object_object_add(o, "mud_hash", json_object_new_string(d->mud_hash));
@@ -530,6 +549,78 @@ static char *cmd_mud_qr(struct control *ctl, const struct ctl_req *rq)
 	}
 }
 
+/* ---- per-device PSKs (answered by the parent, later) ---- */
+
+/* What a command returns when its answer comes later through control_psk_done. */
+static char ctl_deferred[1];
+#define CTL_DEFERRED ctl_deferred
+
+static char *cmd_psk(struct control *ctl, const struct ctl_req *rq)
+{
+	enum control_psk_op op = !strcmp(rq->cmd->name, "psk_new") ? CONTROL_PSK_NEW
+		: !strcmp(rq->cmd->name, "psk_revoke")		   ? CONTROL_PSK_REVOKE
+								   : CONTROL_PSK_LIST;
+	int ret;
+
+	if (!ctl->psk_cb)
+		return respond_err("unavailable", "per-device PSKs are not available");
+	if (!ctl->cur_id)
+		return respond_err(
+			"internal", "psk commands are served on the control socket only");
+	ret = ctl->psk_cb(
+		op, rq->has_mac ? &rq->mac : NULL, rq->vlan, ctl->cur_id, rq->who, ctl->psk_arg);
+	if (ret < 0)
+		return respond_errf("internal", "cannot ask homegated: %s", strerror(-ret));
+	return CTL_DEFERRED;
+}
+
+static char *psk_response(const struct control_psk_answer *a)
+{
+	const char *msg = a->message && a->message[0] ? a->message : NULL;
+	json_object *o;
+	char m[HG_MAC_STRLEN];
+
+	if (a->err) {
+		const char *code = a->err == -ENOENT ? "not_found"
+			: a->err == -EOPNOTSUPP	     ? "unavailable"
+						     : "internal";
+
+		return respond_err(code, msg ? msg : strerror(-a->err));
+	}
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	if (a->op != CONTROL_PSK_LIST)
+		json_object_object_add(
+			o, "mac", json_object_new_string(util_mac_format(&a->mac, m)));
+	if (a->op == CONTROL_PSK_NEW) {
+		json_object_object_add(o, "keyid", json_object_new_string(a->keyid));
+		json_object_object_add(o, "vlan", json_object_new_int(a->vlanid));
+		json_object_object_add(o, "passphrase", json_object_new_string(a->pass));
+	}
+	json_object_object_add(o, "psk_file", json_object_new_string(a->file));
+	if (a->op == CONTROL_PSK_LIST) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; arr && i < a->nentries; i++) {
+			const struct control_psk_entry *e = &a->entries[i];
+			json_object *x = json_object_new_object();
+
+			if (!x)
+				continue;
+			json_object_object_add(
+				x, "mac", json_object_new_string(util_mac_format(&e->mac, m)));
+			json_object_object_add(x, "keyid", json_object_new_string(e->keyid));
+			json_object_object_add(x, "vlan", json_object_new_int(e->vlanid));
+			json_object_array_add(arr, x);
+		}
+		json_object_object_add(o, "entries", arr);
+	}
+	if (msg)
+		json_object_object_add(o, "warning", json_object_new_string(msg));
+	return respond_ok(o);
+}
+
 #define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -546,6 +637,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"mud_refresh", CTL_ARG_MAC, CTL_ARG_MAC, cmd_mud_refresh, DEV_NEW},
 	{"mud_accept", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_mud_accept, DEV_NEW},
 	{"mud_qr", CTL_ARG_PAYLOAD | CTL_ARG_MAC, CTL_ARG_PAYLOAD, cmd_mud_qr, DEV_NEW},
+	{"psk_new", CTL_ARG_MAC | CTL_ARG_VLAN, CTL_ARG_MAC, cmd_psk, DEV_NEW},
+	{"psk_revoke", CTL_ARG_MAC, CTL_ARG_MAC, cmd_psk, DEV_NEW},
+	{"psk_list", 0, 0, cmd_psk, DEV_NEW},
 };
 
 static const struct {
@@ -557,6 +651,7 @@ static const struct {
 	{"limit", CTL_ARG_LIMIT},
 	{"url", CTL_ARG_URL},
 	{"payload", CTL_ARG_PAYLOAD},
+	{"vlan", CTL_ARG_VLAN},
 };
 
 /* ---- request parsing ---- */
@@ -636,6 +731,14 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 					MUD_QR_MAX);
 			rq->payload = json_object_get_string(val);
 			rq->payload_len = (size_t)json_object_get_string_len(val);
+		} else if (arg == CTL_ARG_VLAN) {
+			int64_t n;
+
+			if (!json_object_is_type(val, json_type_int) ||
+				(n = json_object_get_int64(val)) < 1 || n > 4094)
+				return respond_err(
+					"bad_request", "\"vlan\" must be an integer 1..4094");
+			rq->vlan = (int)n;
 		} else if (arg == CTL_ARG_URL) {
 			if (!(s = string_of(val)) || !mud_url_valid(s))
 				return respond_err("bad_request",
@@ -702,6 +805,8 @@ static void client_free(struct client *c)
 	ev_io_del(ctl->loop, c->fd);
 	close(c->fd);
 	free(c->in);
+	if (c->out)
+		explicit_bzero(c->out, c->outlen); /* a psk_new answer holds a passphrase */
 	free(c->out);
 	free(c);
 }
@@ -756,6 +861,8 @@ static int client_flush(struct client *c)
 			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		c->outoff += (size_t)n;
 	}
+	if (c->out)
+		explicit_bzero(c->out, c->outlen); /* a psk_new answer holds a passphrase */
 	free(c->out);
 	c->out = NULL;
 	c->outlen = c->outoff = 0;
@@ -809,6 +916,22 @@ static int client_read(struct client *c)
 	return 0;
 }
 
+/* Answers one request line; a psk_* request leaves the connection waiting for the parent. */
+static char *handle_line(struct client *c, size_t len)
+{
+	struct control *ctl = c->ctl;
+	char *resp;
+
+	if (++ctl->next_id == 0)
+		ctl->next_id = 1;
+	ctl->cur_id = ctl->next_id;
+	resp = control_handle(ctl, c->in, len, c->who);
+	if (resp == CTL_DEFERRED)
+		c->pending = ctl->cur_id;
+	ctl->cur_id = 0;
+	return resp;
+}
+
 /*
  * One step for a connection: finish the pending response; then, with none pending, take one
  * request line (reading when none is buffered), answer it and start writing the answer. One
@@ -820,8 +943,11 @@ static int client_read(struct client *c)
 static void client_step(struct client *c, bool readable)
 {
 	ssize_t line;
+	char *resp;
 	int ret;
 
+	if (c->pending)
+		return; /* control_psk_done steps again */
 	ret = client_flush(c);
 	if (ret == -EAGAIN) {
 		client_watch(c, EPOLLOUT);
@@ -841,12 +967,18 @@ static void client_step(struct client *c, bool readable)
 		line = client_line(c);
 	}
 	if (line >= 0) {
-		client_queue(c, control_handle(c->ctl, c->in, (size_t)line, c->who));
+		resp = handle_line(c, (size_t)line);
 		if ((size_t)line < c->inlen)
 			line++; /* the newline */
 		memmove(c->in, c->in + line, c->inlen - (size_t)line);
 		c->inlen -= (size_t)line;
 		c->scanned = 0;
+		if (c->pending) {
+			/* Nothing is read meanwhile; a hang-up still drops the connection. */
+			client_watch(c, 0);
+			return;
+		}
+		client_queue(c, resp);
 		if (c->eof && c->inlen == 0)
 			c->closing = true;
 	} else if (c->inlen > CONTROL_MAX_REQUEST) {
@@ -873,8 +1005,14 @@ static void client_step(struct client *c, bool readable)
 
 static void client_ready(int fd, uint32_t events, void *arg)
 {
+	struct client *c = arg;
+
 	(void)fd;
-	client_step(arg, events & (EPOLLIN | EPOLLHUP | EPOLLERR));
+	if (c->pending && (events & (EPOLLHUP | EPOLLERR))) {
+		client_drop(c, "gone");
+		return;
+	}
+	client_step(c, events & (EPOLLIN | EPOLLHUP | EPOLLERR));
 }
 
 static void client_idle(void *arg)
@@ -1015,6 +1153,28 @@ out:
 void control_set_mud(struct control *ctl, struct mudmgr *mud)
 {
 	ctl->mud = mud;
+}
+
+void control_set_psk(struct control *ctl, control_psk_cb cb, void *arg)
+{
+	ctl->psk_cb = cb;
+	ctl->psk_arg = arg;
+}
+
+void control_psk_done(struct control *ctl, uint32_t id, const struct control_psk_answer *a)
+{
+	struct client *c = NULL;
+
+	for (size_t i = 0; id && i < ARRAY_SIZE(ctl->clients); i++)
+		if (ctl->clients[i] && ctl->clients[i]->pending == id)
+			c = ctl->clients[i];
+	if (!c)
+		return;
+	c->pending = 0;
+	client_queue(c, psk_response(a));
+	if (c->eof && c->inlen == 0)
+		c->closing = true;
+	client_step(c, false);
 }
 
 void control_set_idle_timeout(struct control *ctl, int64_t ms)

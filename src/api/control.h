@@ -26,9 +26,13 @@
  *   {"cmd":"mud_accept","mac":"..","why":".."} (accept a waiting MUD update or held URL)
  *   {"cmd":"mud_qr","payload":"..","mac":".."} (an RFC 9238 code; mac is needed when the code
  *                                               has no M06C, else the error is needs_mac)
+ *   {"cmd":"psk_new","mac":"..","vlan":N}      (vlan optional, 1..4094; default [wifi] vlan)
+ *   {"cmd":"psk_revoke","mac":".."}
+ *   {"cmd":"psk_list"}
  * Responses:
  *   {"ok":true,"result":...}
- *   {"ok":false,"code":"bad_request|not_found|invalid_transition|already|busy|internal",
+ *   {"ok":false,"code":"bad_request|not_found|invalid_transition|already|busy|unavailable|
+ *    internal",
  *    "error":"human message"}
  * Results:
  *   status   {"version","uptime" (s since the daemon started),"engine_uptime","engine_restarts",
@@ -47,6 +51,15 @@
  *   device also carries "mud_status","mud_reason","mud_hash" (see engine/mudmgr.h)
  *   log      [{"id","time","mac","who","action","from","to","why"[,"file_hash"]}, ...] newest
  *             first
+ *   device also carries "wifi":{"associated","ap","keyid","since"}
+ *   psk_new  {"mac","keyid","vlan" (0 none),"passphrase","psk_file"[,"warning"]}: the
+ *             passphrase is in this one response only; warning names a hostapd that did not
+ *             reload (the file is written)
+ *   psk_revoke {"mac","psk_file"[,"warning"]}
+ *   psk_list {"psk_file","entries":[{"mac","keyid","vlan"}, ...]} in file order
+ * psk_* are answered by the privileged parent, asynchronously: the connection waits for that
+ * answer (a few seconds at most) before its next request is read. Errors: unavailable ("no
+ * [wifi] psk_file configured"), not_found ("no such device: ..."), internal.
  * A request line is at most CONTROL_MAX_REQUEST bytes without its newline; a longer one gets a
  * bad_request response and the connection is closed. At most CONTROL_MAX_CLIENTS connections
  * are served; one more gets a busy response and is closed. A connection that sends nothing for
@@ -86,6 +99,46 @@ void control_set_mud(struct control *ctl, struct mudmgr *mud);
 /* Changes the idle limit (CONTROL_IDLE_MS by default) for connections accepted afterwards and
  * for the next activity of existing ones; for tests. */
 void control_set_idle_timeout(struct control *ctl, int64_t ms);
+
+/* Per-device PSKs, carried out by the parent. */
+enum control_psk_op {
+	CONTROL_PSK_NEW = 1,
+	CONTROL_PSK_REVOKE,
+	CONTROL_PSK_LIST,
+};
+
+/* Starts op for the actor who (mac NULL for LIST; vlanid 0 = not given, else 1..4094) and
+ * returns 0 when the answer will come through control_psk_done with the same id, or -errno to
+ * answer at once with an internal error. */
+typedef int (*control_psk_cb)(enum control_psk_op op, const struct hg_mac *mac, int vlanid,
+	uint32_t id, const char *who, void *arg);
+
+/* Serves psk_new, psk_revoke and psk_list through cb (NULL: they answer "unavailable"). */
+void control_set_psk(struct control *ctl, control_psk_cb cb, void *arg);
+
+struct control_psk_entry {
+	struct hg_mac mac;
+	char keyid[32];
+	int vlanid; /* 0 none */
+};
+
+/* The parent's answer; the strings are borrowed for the call. */
+struct control_psk_answer {
+	enum control_psk_op op;
+	int err;				 /* 0 or -errno */
+	const char *message;			 /* err: why; else a warning, or "" */
+	const char *file;			 /* [wifi] psk_file */
+	struct hg_mac mac;			 /* NEW, REVOKE */
+	const char *pass;			 /* NEW: the passphrase */
+	const char *keyid;			 /* NEW */
+	int vlanid;				 /* NEW: 0 none */
+	const struct control_psk_entry *entries; /* LIST */
+	size_t nentries;
+};
+
+/* Answers the request id (dropped when its connection is gone) and lets its connection go on
+ * with the next request. The response buffer holding a passphrase is wiped once written. */
+void control_psk_done(struct control *ctl, uint32_t id, const struct control_psk_answer *a);
 
 /* Handles one request line (len bytes, no newline, need not be NUL-terminated) as the actor
  * who, and returns the response without a newline as a NUL-terminated string the caller frees

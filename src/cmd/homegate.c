@@ -387,9 +387,20 @@ static void mud_text(json_object *d, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* The AP a device is associated to, or "-". */
+static const char *wifi_text(json_object *d)
+{
+	json_object *w, *a;
+
+	if (json_object_object_get_ex(d, "wifi", &w) &&
+		json_object_object_get_ex(w, "associated", &a) && json_object_get_boolean(a))
+		return str(w, "ap");
+	return "-";
+}
+
 static void print_devices(json_object *arr)
 {
-	struct table t = {.ncols = 7};
+	struct table t = {.ncols = 8};
 	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 
 	if (n == 0) {
@@ -398,7 +409,7 @@ static void print_devices(json_object *arr)
 	}
 	table_add(&t,
 		(const char *[]){"MAC", "STATE", "IP", "HOSTNAME", "IDENTIFIED AS", "MUD/SOURCE",
-			"LAST SEEN"});
+			"LAST SEEN", "WI-FI"});
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(arr, i);
 		const char *ve = known(str(d, "vendor")), *mo = known(str(d, "model")),
@@ -413,7 +424,7 @@ static void print_devices(json_object *arr)
 			!ve[0] && !mo[0] && !ca[0] ? "-" : "");
 		table_add(&t,
 			(const char *[]){str(d, "mac"), str(d, "state"), main_addr(d),
-				str(d, "hostname"), what, mud, seen});
+				str(d, "hostname"), what, mud, seen, wifi_text(d)});
 	}
 	table_print(&t, "", "");
 }
@@ -431,6 +442,22 @@ static void print_device(json_object *d)
 	printf("online      %s\n",
 		json_object_object_get_ex(d, "online", &v) && json_object_get_boolean(v) ? "yes"
 											 : "no");
+	{
+		json_object *w, *wa;
+
+		if (json_object_object_get_ex(d, "wifi", &w) && *str(w, "ap")) {
+			char since[32];
+
+			when(num(w, "since"), since, sizeof(since));
+			printf("wifi        %s ap=%s%s%s since %s\n",
+				json_object_object_get_ex(w, "associated", &wa) &&
+						json_object_get_boolean(wa)
+					? "associated"
+					: "left",
+				clean(str(w, "ap")), *str(w, "keyid") ? " keyid=" : "",
+				clean(str(w, "keyid")), since);
+		}
+	}
 	printf("hostname    %s\n", *str(d, "hostname") ? clean(str(d, "hostname")) : "-");
 	mud_text(d, text, sizeof(text));
 	printf("mud url     %s\n", text[0] ? clean(text) : "-");
@@ -846,6 +873,97 @@ static int cmd_mud(struct cli *cli, int argc, char **argv)
 	return mud_cmd(argc, argv, cli->json);
 }
 
+/* ---- per-device Wi-Fi passwords ---- */
+
+static bool psk_warned;
+
+/* A warning (a hostapd that did not reload) goes to stderr and makes the exit status 1. */
+static void psk_warning(json_object *r)
+{
+	if (*str(r, "warning")) {
+		fprintf(stderr, "homegate: %s\n", clean(str(r, "warning")));
+		psk_warned = true;
+	}
+}
+
+static void print_psk_new(json_object *r)
+{
+	printf("passphrase  %s\n", clean(str(r, "passphrase")));
+	printf("keyid       %s\n", clean(str(r, "keyid")));
+	if (num(r, "vlan"))
+		printf("vlan        %lld\n", (long long)num(r, "vlan"));
+	printf("wpa_psk_file %s (the passphrase is shown only this once)\n",
+		clean(str(r, "psk_file")));
+	psk_warning(r);
+}
+
+static void print_psk_revoke(json_object *r)
+{
+	printf("revoked %s from %s\n", clean(str(r, "mac")), clean(str(r, "psk_file")));
+	psk_warning(r);
+}
+
+static void print_psk_list(json_object *r)
+{
+	struct table t = {.ncols = 3};
+	json_object *arr = NULL;
+	size_t n;
+
+	json_object_object_get_ex(r, "entries", &arr);
+	n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	printf("wpa_psk_file %s: %zu %s\n", clean(str(r, "psk_file")), n,
+		n == 1 ? "entry" : "entries");
+	if (!n)
+		return;
+	table_add(&t, (const char *[]){"MAC", "KEYID", "VLAN"});
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		char vlan[16];
+
+		snprintf(vlan, sizeof(vlan), "%lld", (long long)num(e, "vlan"));
+		table_add(&t,
+			(const char *[]){str(e, "mac"), *str(e, "keyid") ? str(e, "keyid") : "-",
+				num(e, "vlan") ? vlan : "-"});
+	}
+	table_print(&t, "", "");
+}
+
+static int cmd_psk(struct cli *cli, int argc, char **argv)
+{
+	const char *what = argc >= 2 ? argv[1] : "", *mac = NULL;
+	long long vlan = 0;
+	json_object *req;
+	int ret;
+
+	for (int i = 2; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (strcmp(what, "new") == 0 && strcmp(argv[i], "--vlan") == 0) {
+			if (i + 1 == argc || util_parse_int(argv[i + 1], 1, 4094, &vlan) < 0)
+				return die_usage("--vlan takes a VLAN ID 1..4094", NULL);
+			i++;
+		} else if (mac || argv[i][0] == '-' || strcmp(what, "list") == 0) {
+			return die_usage("unexpected argument", argv[i]);
+		} else {
+			mac = argv[i];
+		}
+	}
+	if (strcmp(what, "list") == 0)
+		return run(cli, request("psk_list", NULL), print_psk_list);
+	if (strcmp(what, "new") != 0 && strcmp(what, "revoke") != 0)
+		return die_usage("usage", "homegate psk new MAC [--vlan N] | revoke MAC | list");
+	if (!mac)
+		return die_usage("missing MAC for psk", what);
+	if (!mac_ok(mac))
+		return die_usage("not a MAC address", mac);
+	req = request(strcmp(what, "new") == 0 ? "psk_new" : "psk_revoke", mac);
+	if (req && vlan)
+		json_object_object_add(req, "vlan", json_object_new_int((int)vlan));
+	psk_warned = false;
+	ret = run(cli, req, strcmp(what, "new") == 0 ? print_psk_new : print_psk_revoke);
+	return ret == EXIT_OK && psk_warned ? EXIT_REFUSED : ret;
+}
+
 static int cmd_analyze(struct cli *cli, int argc, char **argv)
 {
 	return analyze_cmd(argc, argv, cli->json);
@@ -867,6 +985,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{"release", "MAC [--why TEXT]", "end quarantine: back to the previous state", cmd_change},
 	{"forget", "MAC [--why TEXT]", "delete the device and its data", cmd_change},
 	{"log", "[MAC] [-n N]", "audit log, newest first", cmd_log},
+	{"psk", "new MAC [--vlan N]", "a Wi-Fi passphrase for the device alone (shown once)",
+		cmd_psk},
+	{"psk", "revoke MAC", "remove the device's Wi-Fi passphrase", cmd_psk},
+	{"psk", "list", "devices with a passphrase (MAC, keyid, VLAN; never passphrases)", cmd_psk},
 	{"analyze", "[--db FPDB]... [--oui FILE] CAPTURE...",
 		"identify the devices in pcap/pcapng captures", cmd_analyze},
 	{"mud", "check [--ca PEM] FILE [SIG]", "validate a MUD file offline", cmd_mud},

@@ -43,6 +43,17 @@ struct engine {
 	struct control *ctl;
 	struct control_status status;
 	struct ev_timer flush_timer;
+	/* psk_* requests the parent is carrying out, by IPC seq (a control id, or an own one
+	 * with PSK_OWN set for a revocation after a block or forget), with who asked; a list
+	 * arrives in chunks gathered in psk_list. */
+	struct {
+		uint32_t seq;
+		struct hg_mac mac;
+		char who[33];
+	} psk_wait[CONTROL_MAX_CLIENTS + 8];
+	uint32_t psk_own;
+	struct control_psk_entry *psk_list;
+	size_t psk_nlist;
 	uint32_t seq;
 	bool hello, ready;
 	int exit_code;
@@ -65,6 +76,163 @@ static void send_or_die(struct engine *e, enum ipc_type type, const void *p, siz
 	}
 }
 
+#define PSK_OWN 0x80000000U
+
+/* Asks the parent for a PSK operation; the answer is psk_result's. */
+static int psk_ask(struct engine *e, enum ipc_psk_op op, const struct hg_mac *mac, int vlanid,
+	uint32_t seq, const char *who)
+{
+	struct ipc_psk_req rq = {.seq = seq, .op = (uint8_t)op, .vlanid = vlanid};
+	size_t slot;
+	int ret;
+
+	for (slot = 0; slot < ARRAY_SIZE(e->psk_wait) && e->psk_wait[slot].seq; slot++)
+		;
+	if (slot == ARRAY_SIZE(e->psk_wait))
+		return -EBUSY;
+	if (mac)
+		memcpy(rq.mac, mac->b, 6);
+	ret = ipc_send(e->ipc_fd, IPC_E2P_PSK, &rq, sizeof(rq), -1);
+	if (ret < 0)
+		return ret;
+	e->psk_wait[slot].seq = seq;
+	if (mac)
+		e->psk_wait[slot].mac = *mac;
+	util_strlcpy(e->psk_wait[slot].who, who, sizeof(e->psk_wait[slot].who));
+	return 0;
+}
+
+static int psk_request(enum control_psk_op op, const struct hg_mac *mac, int vlanid, uint32_t id,
+	const char *who, void *arg)
+{
+	struct engine *e = arg;
+
+	if (op == CONTROL_PSK_NEW && !vlanid)
+		vlanid = e->cfg->wifi_vlan ? (int)e->cfg->wifi_vlan : -1;
+	return psk_ask(e,
+		op == CONTROL_PSK_NEW		   ? IPC_PSK_NEW
+			: op == CONTROL_PSK_REVOKE ? IPC_PSK_REVOKE
+						   : IPC_PSK_LIST,
+		mac, vlanid, id & ~PSK_OWN, who);
+}
+
+/* Strings of a parent's answer end inside their arrays and hold printable ASCII. */
+static bool psk_result_ok(const struct ipc_psk_result *r)
+{
+	if (r->op < IPC_PSK_NEW || r->op > IPC_PSK_OP_MAX || r->final > 1 ||
+		!util_is_printable(r->pass, sizeof(r->pass)) ||
+		!memchr(r->pass, 0, sizeof(r->pass)) || !memchr(r->keyid, 0, sizeof(r->keyid)) ||
+		!util_is_printable(r->keyid, sizeof(r->keyid)) ||
+		!memchr(r->error, 0, sizeof(r->error)) ||
+		!util_is_printable(r->error, sizeof(r->error)))
+		return false;
+	for (size_t i = 0; i < r->count; i++)
+		if (!memchr(r->e[i].keyid, 0, sizeof(r->e[i].keyid)) ||
+			!util_is_printable(r->e[i].keyid, sizeof(r->e[i].keyid)))
+			return false;
+	return true;
+}
+
+/* The parent's answer to psk_ask: to the waiting connection, and into the audit log. */
+static void psk_result(struct engine *e, const struct ipc_psk_result *r)
+{
+	struct control_psk_answer a = {.op = (enum control_psk_op)r->op,
+		.err = r->err,
+		.message = r->error,
+		.file = e->cfg->wifi_psk_file,
+		.pass = r->pass,
+		.keyid = r->keyid,
+		.vlanid = r->vlanid > 0 ? r->vlanid : 0};
+	const char *who;
+	char m[HG_MAC_STRLEN], why[64];
+	size_t slot;
+
+	for (slot = 0; slot < ARRAY_SIZE(e->psk_wait) && e->psk_wait[slot].seq != r->seq; slot++)
+		;
+	if (!r->seq || slot == ARRAY_SIZE(e->psk_wait)) {
+		log_warnx("wifi=psk seq=%u error=\"an answer nobody asked for\"", r->seq);
+		return;
+	}
+	if (r->op == IPC_PSK_LIST) {
+		struct control_psk_entry *l;
+
+		l = reallocarray(e->psk_list, e->psk_nlist + r->count + 1, sizeof(*l));
+		if (!l) {
+			a.err = -ENOMEM;
+		} else {
+			e->psk_list = l;
+			for (size_t i = 0; i < r->count; i++) {
+				struct control_psk_entry *x = &l[e->psk_nlist++];
+
+				memcpy(x->mac.b, r->e[i].mac, 6);
+				util_strlcpy(x->keyid, r->e[i].keyid, sizeof(x->keyid));
+				x->vlanid = r->e[i].vlanid;
+			}
+		}
+		if (!r->final && !a.err)
+			return;
+		a.entries = e->psk_list;
+		a.nentries = e->psk_nlist;
+	}
+	who = e->psk_wait[slot].who;
+	e->psk_wait[slot].seq = 0;
+	a.mac = e->psk_wait[slot].mac; /* the parent answers about the MAC asked for */
+	util_mac_format(&a.mac, m);
+	if (a.err && !((r->seq & PSK_OWN) && a.err == -ENOENT))
+		log_info("wifi=psk op=%u dev=%s error=\"%s\"", r->op, m, r->error);
+	else if (r->op == IPC_PSK_NEW || r->op == IPC_PSK_REVOKE) {
+		if (r->op == IPC_PSK_NEW) {
+			/* A device that has a PSK is one the user named: on the record from now. */
+			struct hg_event ev = {
+				.type = HG_EV_DEV_SEEN, .source = HG_SRC_USER, .time = util_now()};
+
+			ev.dev_seen.mac = a.mac;
+			if (!registry_get(e->reg, &a.mac) && registry_apply_event(e->reg, &ev) < 0)
+				log_warnx("dev=%s action=psk_new error=\"not recorded\"", m);
+			snprintf(why, sizeof(why), "keyid=%s vlan=%d", r->keyid, a.vlanid);
+		} else {
+			snprintf(why, sizeof(why), "file=wpa_psk_file");
+		}
+		if (registry_audit_note(e->reg, &a.mac, who,
+			    r->op == IPC_PSK_NEW ? "psk_new" : "psk_revoke", why) < 0)
+			log_warnx("dev=%s action=psk error=\"not audited\"", m);
+		log_info("dev=%s action=%s who=%s", m,
+			r->op == IPC_PSK_NEW ? "psk_new" : "psk_revoke", who);
+	}
+	/* A revocation of the engine's own (PSK_OWN) has nobody waiting. */
+	if (!(r->seq & PSK_OWN) && e->ctl)
+		control_psk_done(e->ctl, r->seq, &a);
+	free(e->psk_list);
+	e->psk_list = NULL;
+	e->psk_nlist = 0;
+}
+
+/* A station joined or left one of the hostapds (the parent parsed hostapd's event). */
+static int wifi_station(struct engine *e, const struct ipc_wifi_sta *s)
+{
+	struct hg_event ev = {.type = HG_EV_WIFI, .source = HG_SRC_HOSTAPD, .time = util_now()};
+	char m[HG_MAC_STRLEN];
+	int ret;
+
+	if ((s->kind != IPC_WIFI_JOIN && s->kind != IPC_WIFI_LEAVE) ||
+		!memchr(s->ap, 0, sizeof(s->ap)) || !memchr(s->keyid, 0, sizeof(s->keyid)) ||
+		!memchr(s->pkhash, 0, sizeof(s->pkhash)))
+		return -EINVAL;
+	memcpy(ev.wifi.mac.b, s->mac, 6);
+	ev.wifi.joined = s->kind == IPC_WIFI_JOIN;
+	util_strlcpy(ev.wifi.ap, s->ap, sizeof(ev.wifi.ap));
+	util_strlcpy(ev.wifi.keyid, s->keyid, sizeof(ev.wifi.keyid));
+	ret = registry_apply_event(e->reg, &ev);
+	if (ret == -EINVAL)
+		return ret;
+	util_mac_format(&ev.wifi.mac, m);
+	if (ret < 0)
+		log_warnx("dev=%s intake=hostapd error=\"%s\"", m, strerror(-ret));
+	else if (s->pkhash[0] && strspn(s->pkhash, "0123456789abcdef") == 64)
+		log_info("dev=%s wifi=dpp pkhash=%s", m, s->pkhash);
+	return 0;
+}
+
 static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_state to, void *arg)
 {
 	struct engine *e = arg;
@@ -72,6 +240,16 @@ static void on_state(const struct hg_mac *mac, enum dev_state from, enum dev_sta
 	(void)from;
 	if (to == DEV_FORGOTTEN && e->mud)
 		mudmgr_forget(e->mud, mac);
+	/* A device blocked or forgotten loses its Wi-Fi password (DESIGN §6). */
+	if ((to == DEV_BLOCKED || to == DEV_FORGOTTEN) && from != to && e->cfg->wifi_psk_file[0]) {
+		int ret;
+
+		e->psk_own = (e->psk_own + 1) & ~PSK_OWN;
+		ret = psk_ask(e, IPC_PSK_REVOKE, mac, -1, PSK_OWN | e->psk_own,
+			to == DEV_BLOCKED ? "rule:blocked" : "rule:forgotten");
+		if (ret < 0)
+			log_warnx("wifi=psk action=revoke error=\"%s\"", strerror(-ret));
+	}
 	/* A new record gets what the identifier already knows; a changed MUD decision may now
 	 * contradict the fingerprint (AC-36). */
 	if (e->idm)
@@ -249,6 +427,7 @@ static void maybe_ready(struct engine *e)
 		return;
 	}
 	control_set_mud(e->ctl, e->mud);
+	control_set_psk(e->ctl, psk_request, e);
 	ret = ev_io_add(e->loop, e->hook_fd, EPOLLIN, hook_ready, e);
 	if (ret < 0) {
 		errno = -ret;
@@ -316,6 +495,28 @@ static void ipc_ready(int fd, uint32_t events, void *arg)
 			*slot = m.fd;
 			if (slot == &e->capture_fd)
 				capture_start(e);
+			break;
+		}
+		case IPC_P2E_WIFI_STA: {
+			struct ipc_wifi_sta s;
+
+			memcpy(&s, m.payload, sizeof(s));
+			if (wifi_station(e, &s) < 0) {
+				log_warnx("ipc=recv error=\"malformed station event\" action=exit");
+				engine_stop(e, 1);
+				return;
+			}
+			break;
+		}
+		case IPC_P2E_PSK_RESULT: {
+			const struct ipc_psk_result *r = (const void *)m.payload;
+
+			if (!psk_result_ok(r)) {
+				log_warnx("ipc=recv error=\"malformed psk answer\" action=exit");
+				engine_stop(e, 1);
+				return;
+			}
+			psk_result(e, r);
 			break;
 		}
 		case IPC_P2E_OP_RESULT: {
@@ -403,6 +604,7 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 		e.exit_code = 1;
 	registry_flush(e.reg);
 	control_close(e.ctl);
+	free(e.psk_list);
 	enforce_close(e.enf);
 	idmgr_close(e.idm);
 	mudmgr_close(e.mud);
