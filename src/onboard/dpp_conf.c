@@ -2,6 +2,8 @@
 /* Wi-Fi Easy Connect (DPP) JSON: Configuration Requests, Configuration Objects, Connectors. */
 #include "onboard/dpp_conf.h"
 
+#include "core/util.h"
+
 #include "onboard/dpp_crypto.h"
 
 #include <errno.h>
@@ -438,12 +440,10 @@ static int conf_req_parse(
 		goto out;
 	if ((ret = get_str(o, "name", true, &s, &n, err, errlen)))
 		goto out;
-	ret = -EINVAL;
-	if (n >= sizeof(out->name) || !printable(s, n)) {
-		seterr(err, errlen, "\"name\" not 0..32 printable ASCII characters");
-		goto out;
-	}
-	memcpy(out->name, s, n + 1);
+	/* The name is only shown to the user: a device that names itself in UTF-8, at length or
+	 * with control characters still onboards, under a name cut to 32 printable characters
+	 * ('?' for every other byte). */
+	util_sanitize(out->name, sizeof(out->name), s, n);
 	if ((ret = get_str(o, "wi-fi_tech", true, &s, &n, err, errlen)))
 		goto out;
 	ret = -EINVAL;
