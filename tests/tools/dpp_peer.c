@@ -2,7 +2,7 @@
 /* homegate-dpp-peer: our DPP Controller, initiating Configurator and Enrollee as a standalone
  * program, for interoperability tests against hostapd/wpa_supplicant and for the benchmark.
  *   controller --listen ADDR:PORT --dir DIR [cred] [--mutual-uri URI] [--count N] [--hold MS]
- *              [--refuse]
+ *              [--refuse] [--stall MS]
  *   initiate   --connect ADDR:PORT --dir DIR --peer-uri URI [cred]
  *   enrollee   (--connect ADDR:PORT --peer-uri URI | --listen ADDR:PORT) [--name N]
  *              [--mudurl URL] [--netrole sta|ap] [--mac MAC] [--delay MS]
@@ -36,7 +36,7 @@ static struct {
 	const char *listen, *connect, *dir, *peer_uri, *mutual_uri, *name, *mudurl;
 	struct dpp_cred cred;
 	enum dpp_netrole netrole;
-	long count, hold_ms, delay_ms;
+	long count, hold_ms, delay_ms, stall_ms;
 	bool refuse;
 	const char *mac;
 } opt = {.count = 1, .netrole = DPP_NETROLE_STA, .name = "homegate-peer"};
@@ -219,8 +219,12 @@ static int run_configurator(bool listening)
 			bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 16) < 0)
 			die(strerror(errno));
 	}
-	struct dpp_ctrl_params p = {
-		.loop = loop, .listen_fd = fd, .boot = boot, .csign = csign, .ops = &ops};
+	struct dpp_ctrl_params p = {.loop = loop,
+		.listen_fd = fd,
+		.boot = boot,
+		.csign = csign,
+		.msg_timeout_ms = opt.stall_ms,
+		.ops = &ops};
 	if (dpp_ctrl_new(&p, &ctrl) < 0)
 		die("controller");
 	if (!listening) {
@@ -386,7 +390,7 @@ int main(int argc, char **argv)
 		{"akm", 1, 0, 'a'}, {"ssid", 1, 0, 's'}, {"pass", 1, 0, 'P'}, {"count", 1, 0, 'n'},
 		{"hold", 1, 0, 'H'}, {"refuse", 0, 0, 'r'}, {"name", 1, 0, 'N'},
 		{"mudurl", 1, 0, 'u'}, {"netrole", 1, 0, 'R'}, {"mac", 1, 0, 'M'},
-		{"delay", 1, 0, 'D'}, {0, 0, 0, 0}};
+		{"delay", 1, 0, 'D'}, {"stall", 1, 0, 'S'}, {0, 0, 0, 0}};
 	const char *mode;
 	int ch;
 
@@ -447,6 +451,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			opt.delay_ms = strtol(optarg, NULL, 10);
+			break;
+		case 'S':
+			opt.stall_ms = strtol(optarg, NULL, 10);
 			break;
 		case 'R':
 			opt.netrole = !strcmp(optarg, "ap") ? DPP_NETROLE_AP : DPP_NETROLE_STA;
