@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "engine/ctlmgr.h"
 #include "mud/mud_qr.h"
 
 #include <arpa/inet.h>
@@ -47,6 +48,7 @@ struct control {
 	struct ev_timer accept_retry;
 	struct registry *reg;
 	struct mudmgr *mud;
+	struct ctlmgr *ctlm; /* controller declarations; NULL: the controller_* commands fail */
 	const struct control_status *status;
 	int64_t idle_ms;
 	struct client *clients[CONTROL_MAX_CLIENTS];
@@ -64,6 +66,7 @@ struct ctl_req {
 	char mac_str[HG_MAC_STRLEN]; /* canonical form, for messages */
 	const char *why;
 	const char *url;
+	const char *uri; /* CTL_ARG_URI */
 	const char *payload;
 	size_t payload_len;
 	unsigned limit;
@@ -77,6 +80,7 @@ enum {
 	CTL_ARG_LIMIT = 1U << 2,
 	CTL_ARG_URL = 1U << 3,
 	CTL_ARG_PAYLOAD = 1U << 4,
+	CTL_ARG_URI = 1U << 16,
 	CTL_ARG_VLAN = 1U << 20,
 };
 
@@ -621,6 +625,72 @@ static char *psk_response(const struct control_psk_answer *a)
 	return respond_ok(o);
 }
 
+/* ---- controllers (engine/ctlmgr.h) ---- */
+
+static json_object *controller_json(const struct ctlmgr_entry *c)
+{
+	json_object *o = json_object_new_object();
+	char m[HG_MAC_STRLEN];
+
+	json_object_object_add(
+		o, "kind", json_object_new_string(c->kind == CTLMGR_CLASS ? "class" : "my"));
+	json_object_object_add(o, "uri", json_object_new_string(c->uri));
+	json_object_object_add(o, "mac", json_object_new_string(util_mac_format(&c->mac, m)));
+	json_object_object_add(o, "added", json_object_new_int64(c->added));
+	json_object_object_add(o, "who", json_object_new_string(c->who));
+	return o;
+}
+
+static char *cmd_controller_list(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *a;
+
+	(void)rq;
+	if (!ctl->ctlm)
+		return respond_err("internal", "controllers are not available");
+	a = json_object_new_array();
+	for (size_t i = 0; i < ctlmgr_count(ctl->ctlm); i++)
+		json_object_array_add(a, controller_json(ctlmgr_get(ctl->ctlm, i)));
+	return respond_ok(a);
+}
+
+static char *cmd_controller_change(struct control *ctl, const struct ctl_req *rq)
+{
+	bool add = strcmp(rq->cmd->name, "controller_add") == 0;
+	enum ctlmgr_kind kind = rq->uri ? CTLMGR_CLASS : CTLMGR_MY;
+	const char *uri = rq->uri ? rq->uri : rq->url;
+	struct ctlmgr_entry c = {.kind = kind, .mac = rq->mac};
+	char err[200];
+	int ret;
+
+	if (!ctl->ctlm)
+		return respond_err("internal", "controllers are not available");
+	if (!rq->uri == !rq->url)
+		return respond_errf("bad_request",
+			"%s needs either \"uri\" (a controller class) or \"url\" (a MUD URL)",
+			rq->cmd->name);
+	err[0] = 0;
+	ret = add ? ctlmgr_add(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err))
+		  : ctlmgr_del(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err));
+	if (ret == -EINVAL)
+		return respond_errf("bad_request", "%s", err);
+	if (ret == -EEXIST)
+		return respond_errf("already", "%s is already a controller %s %s", rq->mac_str,
+			rq->uri ? "of class" : "for", uri);
+	if (ret == -ENOENT)
+		return respond_errf("not_found", "%s is not a controller %s %s", rq->mac_str,
+			rq->uri ? "of class" : "for", uri);
+	if (ret == -ENOSPC)
+		return respond_errf(
+			"bad_request", "at most %d controllers can be declared", CTLMGR_MAX);
+	if (ret < 0)
+		return respond_errf("internal", "cannot store the controller: %s", strerror(-ret));
+	util_strlcpy(c.uri, uri, sizeof(c.uri));
+	util_strlcpy(c.who, rq->who ? rq->who : "", sizeof(c.who));
+	c.added = util_now();
+	return respond_ok(controller_json(&c));
+}
+
 #define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -637,6 +707,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"mud_refresh", CTL_ARG_MAC, CTL_ARG_MAC, cmd_mud_refresh, DEV_NEW},
 	{"mud_accept", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_mud_accept, DEV_NEW},
 	{"mud_qr", CTL_ARG_PAYLOAD | CTL_ARG_MAC, CTL_ARG_PAYLOAD, cmd_mud_qr, DEV_NEW},
+	{"controller_add", CTL_ARG_MAC | CTL_ARG_URI | CTL_ARG_URL, CTL_ARG_MAC,
+		cmd_controller_change, DEV_NEW},
+	{"controller_del", CTL_ARG_MAC | CTL_ARG_URI | CTL_ARG_URL, CTL_ARG_MAC,
+		cmd_controller_change, DEV_NEW},
+	{"controller_list", 0, 0, cmd_controller_list, DEV_NEW},
 	{"psk_new", CTL_ARG_MAC | CTL_ARG_VLAN, CTL_ARG_MAC, cmd_psk, DEV_NEW},
 	{"psk_revoke", CTL_ARG_MAC, CTL_ARG_MAC, cmd_psk, DEV_NEW},
 	{"psk_list", 0, 0, cmd_psk, DEV_NEW},
@@ -651,6 +726,7 @@ static const struct {
 	{"limit", CTL_ARG_LIMIT},
 	{"url", CTL_ARG_URL},
 	{"payload", CTL_ARG_PAYLOAD},
+	{"uri", CTL_ARG_URI},
 	{"vlan", CTL_ARG_VLAN},
 };
 
@@ -739,6 +815,12 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 				return respond_err(
 					"bad_request", "\"vlan\" must be an integer 1..4094");
 			rq->vlan = (int)n;
+		} else if (arg == CTL_ARG_URI) {
+			if (!(s = string_of(val)) || strlen(s) > CTLMGR_URI_MAX)
+				return respond_errf("bad_request",
+					"\"uri\" must be a string of at most %d bytes",
+					CTLMGR_URI_MAX);
+			rq->uri = s;
 		} else if (arg == CTL_ARG_URL) {
 			if (!(s = string_of(val)) || !mud_url_valid(s))
 				return respond_err("bad_request",
@@ -1175,6 +1257,11 @@ void control_psk_done(struct control *ctl, uint32_t id, const struct control_psk
 	if (c->eof && c->inlen == 0)
 		c->closing = true;
 	client_step(c, false);
+}
+
+void control_set_controllers(struct control *ctl, struct ctlmgr *cm)
+{
+	ctl->ctlm = cm;
 }
 
 void control_set_idle_timeout(struct control *ctl, int64_t ms)

@@ -29,6 +29,10 @@
  *   {"cmd":"psk_new","mac":"..","vlan":N}      (vlan optional, 1..4094; default [wifi] vlan)
  *   {"cmd":"psk_revoke","mac":".."}
  *   {"cmd":"psk_list"}
+ *   {"cmd":"controller_add"|"controller_del","mac":"..","uri":"CLASS-URI"} or with
+ *                                    "url":"MUD-URL" instead of "uri" (a controller of that
+ *                                    class, or my-controller of the devices using that URL)
+ *   {"cmd":"controller_list"}
  * Responses:
  *   {"ok":true,"result":...}
  *   {"ok":false,"code":"bad_request|not_found|invalid_transition|already|busy|unavailable|
@@ -60,6 +64,8 @@
  * psk_* are answered by the privileged parent, asynchronously: the connection waits for that
  * answer (a few seconds at most) before its next request is read. Errors: unavailable ("no
  * [wifi] psk_file configured"), not_found ("no such device: ..."), internal.
+ *   controller_add, controller_del: the declaration {"kind" ("class"|"my"),"uri","mac",
+ *             "added","who"}; controller_list: [declaration, ...] by kind, URI, MAC
  * A request line is at most CONTROL_MAX_REQUEST bytes without its newline; a longer one gets a
  * bad_request response and the connection is closed. At most CONTROL_MAX_CLIENTS connections
  * are served; one more gets a busy response and is closed. A connection that sends nothing for
@@ -95,6 +101,11 @@ void control_close(struct control *ctl);
 /* Serves the mud_show, mud_refresh and mud_accept commands from mud (not owned; NULL: those
  * commands answer "internal"). */
 void control_set_mud(struct control *ctl, struct mudmgr *mud);
+
+/* The controller declarations for the controller_* commands (not owned; NULL: they answer
+ * internal). */
+struct ctlmgr;
+void control_set_controllers(struct control *ctl, struct ctlmgr *cm);
 
 /* Changes the idle limit (CONTROL_IDLE_MS by default) for connections accepted afterwards and
  * for the next activity of existing ones; for tests. */

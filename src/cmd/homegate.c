@@ -974,6 +974,81 @@ static int cmd_dpp(struct cli *cli, int argc, char **argv)
 	return dpp_cmd(argc, argv, cli->json);
 }
 
+/* ---- controllers ---- */
+
+static void print_controller(json_object *c)
+{
+	bool cls = strcmp(str(c, "kind"), "class") == 0;
+
+	printf("%s %s %s\n", clean(str(c, "mac")), cls ? "class" : "for", clean(str(c, "uri")));
+}
+
+static void print_controllers(json_object *arr)
+{
+	struct table t = {.ncols = 5};
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+
+	table_add(&t, (const char *const[]){"MAC", "KIND", "CLASS / MUD URL", "ADDED", "BY"});
+	for (size_t i = 0; i < n; i++) {
+		json_object *c = json_object_array_get_idx(arr, i);
+		char added[32];
+
+		when(num(c, "added"), added, sizeof(added));
+		table_add(&t,
+			(const char *const[]){str(c, "mac"),
+				strcmp(str(c, "kind"), "class") == 0 ? "controller"
+								     : "my-controller",
+				str(c, "uri"), added, str(c, "who")});
+	}
+	if (n)
+		table_print(&t, "", "");
+	else
+		printf("no controllers declared\n");
+}
+
+/* controller add|del CLASS-URI MAC, controller add|del --for MUD-URL MAC, controller list */
+static int cmd_controller(struct cli *cli, int argc, char **argv)
+{
+	const char *what = argc >= 2 ? argv[1] : "", *uri = NULL, *mac = NULL;
+	bool for_url = false, change = strcmp(what, "add") == 0 || strcmp(what, "del") == 0;
+	json_object *req;
+	char cmd[24];
+
+	if (!change && strcmp(what, "list") != 0)
+		return die_usage("usage",
+			"homegate controller add|del CLASS-URI MAC, add|del --for MUD-URL MAC, "
+			"list");
+	for (int i = 2; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (change && strcmp(argv[i], "--for") == 0 && !for_url && !uri)
+			for_url = true;
+		else if (change && !uri)
+			uri = argv[i];
+		else if (change && !mac)
+			mac = argv[i];
+		else
+			return die_usage("unexpected argument", argv[i]);
+	}
+	snprintf(cmd, sizeof(cmd), "controller_%s", what);
+	if (!change)
+		return run(cli, request(cmd, NULL), print_controllers);
+	if (!uri || !mac)
+		return die_usage("usage",
+			for_url ? "homegate controller add|del --for MUD-URL MAC"
+				: "homegate controller add|del CLASS-URI MAC");
+	if (!mac_ok(mac))
+		return die_usage("not a MAC address", mac);
+	if (strlen(uri) > 255)
+		return die_usage(for_url ? "a MUD URL is at most 255 bytes"
+					 : "a controller class URI is at most 255 bytes",
+			NULL);
+	req = request(cmd, mac);
+	if (req)
+		json_object_object_add(req, for_url ? "url" : "uri", json_object_new_string(uri));
+	return run(cli, req, print_controller);
+}
+
 /* Subcommands in the order help lists them; later stages (dpp) add rows here. */
 static const struct cli_cmd cli_cmds[] = {
 	{"status", "", "daemon and registry summary", cmd_status},
@@ -1002,6 +1077,11 @@ static const struct cli_cmd cli_cmds[] = {
 		"[--chan 81/1,6,11] [--info TEXT]",
 		"the gateway's DPP bootstrapping URI or its QR code (creates its key on first use)",
 		cmd_dpp},
+	{"controller", "add|del CLASS-URI MAC",
+		"the device is a controller of that class (MUD \"controller\")", cmd_controller},
+	{"controller", "add|del --for MUD-URL MAC",
+		"the device is my-controller of the devices using that MUD URL", cmd_controller},
+	{"controller", "list", "the declared controllers", cmd_controller},
 	{"help", "", "this text", cmd_help},
 };
 

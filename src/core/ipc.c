@@ -32,6 +32,9 @@ static const struct ipc_rule ipc_rules[] = {
 	{IPC_P2E_PSK_RESULT, 0, offsetof(struct ipc_psk_result, e), sizeof(struct ipc_psk_result),
 		0},
 	{IPC_E2P_PSK, 1, sizeof(struct ipc_psk_req), sizeof(struct ipc_psk_req), 0},
+	{IPC_E2P_CTL_SYNC, 1, offsetof(struct ipc_ctl_sync, e), sizeof(struct ipc_ctl_sync), 0},
+	{IPC_E2P_PROFILE_DROP, 1, sizeof(struct ipc_profile_drop), sizeof(struct ipc_profile_drop),
+		0},
 };
 
 int ipc_send(int sock, enum ipc_type type, const void *payload, size_t len, int fd)
@@ -94,6 +97,13 @@ int ipc_validate(const struct ipc_msg *m, size_t received, int to_parent)
 
 		if (s->count > IPC_SYNC_MAX ||
 			m->hdr.len != offsetof(struct ipc_dev_sync, e) + s->count * sizeof(s->e[0]))
+			return -EBADMSG;
+	}
+	if (m->hdr.type == IPC_E2P_CTL_SYNC) {
+		const struct ipc_ctl_sync *c = (const void *)m->payload;
+
+		if (c->count > IPC_CTL_MAX ||
+			m->hdr.len != offsetof(struct ipc_ctl_sync, e) + c->count * sizeof(c->e[0]))
 			return -EBADMSG;
 	}
 	if (m->hdr.type == IPC_P2E_PSK_RESULT) {

@@ -26,8 +26,10 @@ enum ipc_type {
 	IPC_E2P_DEV_PROFILE, /* struct ipc_dev_profile: put a device under a lifecycle profile */
 	IPC_E2P_DEV_SYNC,    /* struct ipc_dev_sync: the complete device -> profile table */
 	IPC_E2P_PROFILE, /* struct ipc_profile_chunk + rules: install or refresh a compiled profile */
-	IPC_E2P_DEV_POLICY, /* struct ipc_dev_policy: put a device under a compiled profile */
-	IPC_E2P_PSK,	    /* struct ipc_psk_req: add, revoke or list per-device Wi-Fi PSKs */
+	IPC_E2P_DEV_POLICY,   /* struct ipc_dev_policy: put a device under a compiled profile */
+	IPC_E2P_PSK,	      /* struct ipc_psk_req: add, revoke or list per-device Wi-Fi PSKs */
+	IPC_E2P_CTL_SYNC,     /* struct ipc_ctl_sync: every member of the controller sets */
+	IPC_E2P_PROFILE_DROP, /* struct ipc_profile_drop: remove a profile no device uses */
 };
 
 struct ipc_hdr {
@@ -117,6 +119,38 @@ struct ipc_profile_chunk {
 	uint16_t nrules; /* in this chunk */
 	uint8_t first, final;
 	char authority[256]; /* host of the MUD URL, NUL-terminated; "" when not needed */
+};
+
+/* Members of the controller sets (RFC 8520 §8): ctl_<H> of a class URI (H = nftc_uri_hash)
+ * and myc_<P> of a profile, each a MAC the administrator declared. The message is complete:
+ * the parent replaces the members of every controller set with it in one transaction. */
+enum ipc_ctl_kind {
+	IPC_CTL_CLASS = 1, /* set is the H of ctl_<H> */
+	IPC_CTL_MY,	   /* set is the profile id P of myc_<P> */
+	IPC_CTL_KIND_MAX = IPC_CTL_MY,
+};
+
+#define IPC_CTL_MAX 1024
+
+struct ipc_ctl_entry {
+	char set[IPC_PROFILE_ID_LEN]; /* lower-case hex */
+	uint8_t kind;		      /* enum ipc_ctl_kind */
+	uint8_t mac[6];
+	uint8_t pad;
+};
+
+struct ipc_ctl_sync {
+	uint32_t seq;
+	uint16_t count;
+	uint8_t pad[2];
+	struct ipc_ctl_entry e[IPC_CTL_MAX]; /* the payload ends after e[count] */
+};
+
+/* A compiled profile no device has used for the grace period: the parent deletes its chains
+ * and its my-controller set, unless a device is still mapped to it (then it refuses). */
+struct ipc_profile_drop {
+	uint32_t seq;
+	char id[IPC_PROFILE_ID_LEN];
 };
 
 struct ipc_op_result {

@@ -4,6 +4,7 @@
 #include "engine/enforce.h"
 
 #include "core/log.h"
+#include "engine/ctlmgr.h"
 #include "core/util.h"
 #include "mud/mud_summary.h"
 #include "policy/nft_compile.h"
@@ -19,6 +20,15 @@ struct en_dev {
 	struct ipc_dev_sync_entry sent;
 };
 
+/* A compiled profile this engine sent to the parent, with the number of devices it last put
+ * under it: the reference count of its chains in the kernel. */
+struct en_prof {
+	char id[IPC_PROFILE_ID_LEN];
+	bool myc;	   /* it has my-controller rules, so myc_<id> has members */
+	unsigned users;	   /* devices in devs under it */
+	int64_t unused_ms; /* monotonic ms since users is 0 (or since it was sent) */
+};
+
 struct enforce {
 	struct registry *reg;
 	struct mudmgr *mud;
@@ -27,8 +37,11 @@ struct enforce {
 	uint32_t seq;
 	struct en_dev *devs; /* sorted by MAC */
 	size_t ndevs, cdevs;
-	char (*profiles)[IPC_PROFILE_ID_LEN]; /* sent to the parent by this engine */
+	struct en_prof *profiles; /* sent to the parent by this engine */
 	size_t nprofiles, cprofiles;
+	struct ctlmgr *ctl;	       /* NULL: no controller declarations */
+	struct ipc_ctl_sync *ctl_sent; /* the controller sets' members last sent */
+	bool ctl_valid;		       /* ctl_sent is what the parent holds */
 };
 
 /* The wanted profile of one device: kind, and for a compiled one its policy and authority. */
@@ -62,6 +75,7 @@ void enforce_close(struct enforce *en)
 		return;
 	free(en->devs);
 	free(en->profiles);
+	free(en->ctl_sent);
 	free(en);
 }
 
@@ -138,10 +152,18 @@ fail:
 	return ret;
 }
 
-static bool sent_profile(const struct enforce *en, const char *id)
+static struct en_prof *prof_find(struct enforce *en, const char *id)
 {
 	for (size_t i = 0; i < en->nprofiles; i++)
-		if (memcmp(en->profiles[i], id, IPC_PROFILE_ID_LEN) == 0)
+		if (memcmp(en->profiles[i].id, id, IPC_PROFILE_ID_LEN) == 0)
+			return &en->profiles[i];
+	return NULL;
+}
+
+static bool has_my_controller(const struct pol_policy *p)
+{
+	for (unsigned i = 0; i < p->count; i++)
+		if (p->rules[i].peer == POL_PEER_MY_CONTROLLER)
 			return true;
 	return false;
 }
@@ -155,7 +177,7 @@ static int send_profile(struct enforce *en, const struct en_want *w)
 	unsigned done = 0;
 	int ret = 0;
 
-	if (sent_profile(en, w->id))
+	if (prof_find(en, w->id))
 		return 0;
 	if (w->pol.count > IPC_PROFILE_MAX_RULES)
 		return -E2BIG;
@@ -189,7 +211,14 @@ static int send_profile(struct enforce *en, const struct en_want *w)
 		en->profiles = p;
 		en->cprofiles = cap;
 	}
-	memcpy(en->profiles[en->nprofiles++], w->id, IPC_PROFILE_ID_LEN);
+	{
+		struct en_prof *np = &en->profiles[en->nprofiles++];
+
+		memset(np, 0, sizeof(*np));
+		memcpy(np->id, w->id, IPC_PROFILE_ID_LEN);
+		np->myc = has_my_controller(&w->pol);
+		np->unused_ms = util_mono_ms();
+	}
 	log_info("enforce=profile id=%s rules=%u", w->id, w->pol.count);
 	return 0;
 }
@@ -241,7 +270,43 @@ static struct en_dev *dev_find(struct enforce *en, const struct hg_mac *mac)
 	return en->ndevs ? bsearch(&key, en->devs, en->ndevs, sizeof(key), dev_cmp) : NULL;
 }
 
+/* Counts a device entering (delta 1) or leaving (-1) the profile of entry e. */
+static void prof_use(struct enforce *en, const struct ipc_dev_sync_entry *e, int delta)
+{
+	struct en_prof *p;
+
+	if (e->profile != IPC_PROFILE_POLICY || !(p = prof_find(en, e->id)))
+		return;
+	if (delta > 0) {
+		p->users++;
+	} else if (p->users && --p->users == 0) {
+		p->unused_ms = util_mono_ms();
+	}
+}
+
+static int dev_record_entry(
+	struct enforce *en, const struct hg_mac *mac, const struct ipc_dev_sync_entry *e);
+
 static int dev_record(
+	struct enforce *en, const struct hg_mac *mac, const struct ipc_dev_sync_entry *e)
+{
+	struct en_dev *d = dev_find(en, mac);
+	int ret;
+
+	if (d)
+		prof_use(en, &d->sent, -1);
+	ret = dev_record_entry(en, mac, e);
+	if (ret && d) {
+		/* The old entry is still recorded: it keeps its count. */
+		prof_use(en, &d->sent, 1);
+		return ret;
+	}
+	if (!ret)
+		prof_use(en, e, 1);
+	return ret;
+}
+
+static int dev_record_entry(
 	struct enforce *en, const struct hg_mac *mac, const struct ipc_dev_sync_entry *e)
 {
 	struct en_dev *d = dev_find(en, mac);
@@ -273,6 +338,158 @@ static int dev_record(
 	en->ndevs++;
 	qsort(en->devs, en->ndevs, sizeof(*en->devs), dev_cmp);
 	return 0;
+}
+
+static int ctl_entry_cmp(const void *a, const void *b)
+{
+	const struct ipc_ctl_entry *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return memcmp(x, y, sizeof(*x));
+}
+
+/* Appends one member unless the table is full; false when it is. */
+static bool ctl_put(
+	struct ipc_ctl_sync *m, enum ipc_ctl_kind kind, const char *set, const struct hg_mac *mac)
+{
+	struct ipc_ctl_entry *x;
+
+	if (m->count >= IPC_CTL_MAX)
+		return false;
+	x = &m->e[m->count++];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->set, set, IPC_PROFILE_ID_LEN);
+	x->kind = (uint8_t)kind;
+	memcpy(x->mac, mac->b, 6);
+	return true;
+}
+
+/* Every member of the controller sets as it should be now: a class declaration's MAC in
+ * ctl_<H of the URI>; a my-controller declaration's MAC in myc_<P> for each profile P with
+ * my-controller rules that a device announcing that MUD URL was put under. */
+static void ctl_compute(struct enforce *en, struct ipc_ctl_sync *m)
+{
+	size_t n = en->ctl ? ctlmgr_count(en->ctl) : 0;
+	bool full = false, any_my = false;
+
+	m->count = 0;
+	for (size_t i = 0; i < n && !full; i++) {
+		const struct ctlmgr_entry *c = ctlmgr_get(en->ctl, i);
+		char h[NFTC_ID_LEN + 1];
+
+		if (c->kind != CTLMGR_CLASS) {
+			any_my = true;
+			continue;
+		}
+		if (nftc_uri_hash(c->uri, h) == 0)
+			full = !ctl_put(m, IPC_CTL_CLASS, h, &c->mac);
+	}
+	for (size_t k = 0; any_my && k < en->ndevs && !full; k++) {
+		const struct ipc_dev_sync_entry *e = &en->devs[k].sent;
+		const struct en_prof *p;
+		const struct device *d;
+
+		if (e->profile != IPC_PROFILE_POLICY || !(p = prof_find(en, e->id)) || !p->myc)
+			continue;
+		d = registry_get(en->reg, &en->devs[k].mac);
+		if (!d || !d->mud_url[0])
+			continue;
+		for (size_t i = 0; i < n && !full; i++) {
+			const struct ctlmgr_entry *c = ctlmgr_get(en->ctl, i);
+
+			if (c->kind == CTLMGR_MY && strcmp(c->uri, d->mud_url) == 0)
+				full = !ctl_put(m, IPC_CTL_MY, e->id, &c->mac);
+		}
+	}
+	if (full)
+		log_warnx("enforce=controllers error=\"more than %d set members\" action=truncated",
+			IPC_CTL_MAX);
+	if (m->count)
+		qsort(m->e, m->count, sizeof(m->e[0]), ctl_entry_cmp);
+	/* One member per set and MAC (two devices of one URL under one profile). */
+	for (size_t i = 1; i < m->count;) {
+		if (memcmp(&m->e[i], &m->e[i - 1], sizeof(m->e[0])) == 0) {
+			memmove(&m->e[i], &m->e[i + 1], (m->count - i - 1) * sizeof(m->e[0]));
+			m->count--;
+		} else {
+			i++;
+		}
+	}
+}
+
+void enforce_controllers(struct enforce *en)
+{
+	struct ipc_ctl_sync *m;
+	int ret;
+
+	if (!en->ctl_sent) {
+		en->ctl_sent = calloc(1, sizeof(*en->ctl_sent));
+		if (!en->ctl_sent) {
+			log_warnx("enforce=controllers error=\"%s\"", strerror(ENOMEM));
+			return;
+		}
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		log_warnx("enforce=controllers error=\"%s\"", strerror(ENOMEM));
+		return;
+	}
+	ctl_compute(en, m);
+	if (en->ctl_valid && m->count == en->ctl_sent->count &&
+		memcmp(m->e, en->ctl_sent->e, m->count * sizeof(m->e[0])) == 0)
+		goto out;
+	m->seq = ++en->seq;
+	ret = en->send(IPC_E2P_CTL_SYNC, m,
+		offsetof(struct ipc_ctl_sync, e) + m->count * sizeof(m->e[0]), en->arg);
+	if (ret) {
+		log_warnx("enforce=controllers error=\"%s\"", strerror(-ret));
+		en->ctl_valid = false;
+		goto out;
+	}
+	memcpy(en->ctl_sent, m, sizeof(*m));
+	en->ctl_valid = true;
+	log_info("enforce=controllers members=%u", (unsigned)m->count);
+out:
+	free(m);
+}
+
+void enforce_set_controllers(struct enforce *en, struct ctlmgr *cm)
+{
+	en->ctl = cm;
+}
+
+unsigned enforce_gc(struct enforce *en, int64_t now_ms, int64_t grace_ms)
+{
+	unsigned dropped = 0;
+
+	for (size_t i = 0; i < en->nprofiles;) {
+		struct en_prof *p = &en->profiles[i];
+		struct ipc_profile_drop op = {0};
+		char id[IPC_PROFILE_ID_LEN + 1];
+		int ret;
+
+		if (p->users || now_ms - p->unused_ms < grace_ms) {
+			i++;
+			continue;
+		}
+		op.seq = ++en->seq;
+		memcpy(op.id, p->id, IPC_PROFILE_ID_LEN);
+		ret = en->send(IPC_E2P_PROFILE_DROP, &op, sizeof(op), en->arg);
+		if (ret) {
+			log_warnx("enforce=gc error=\"%s\"", strerror(-ret));
+			break;
+		}
+		memcpy(id, p->id, IPC_PROFILE_ID_LEN);
+		id[IPC_PROFILE_ID_LEN] = 0;
+		log_info("enforce=gc profile=%s unused_s=%lld", id,
+			(long long)((now_ms - p->unused_ms) / 1000));
+		/* Forgotten here too: a device that needs it again makes this engine send it. */
+		memmove(p, p + 1, (en->nprofiles - i - 1) * sizeof(*p));
+		en->nprofiles--;
+		dropped++;
+	}
+	return dropped;
 }
 
 void enforce_device(struct enforce *en, const struct hg_mac *mac)
@@ -316,7 +533,14 @@ void enforce_device(struct enforce *en, const struct hg_mac *mac)
 	}
 	if (ret)
 		goto fail;
-	dev_record(en, mac, &e);
+	{
+		bool moved = cur->profile != e.profile || memcmp(cur->id, e.id, sizeof(e.id)) != 0;
+
+		dev_record(en, mac, &e);
+		/* Its profile decides which my-controller sets its controllers are in. */
+		if (moved && en->ctl && ctlmgr_count(en->ctl))
+			enforce_controllers(en);
+	}
 	log_info("dev=%s enforce=%s%s%s addrs=%u", m,
 		w.kind == IPC_PROFILE_POLICY		? "policy"
 			: w.kind == IPC_PROFILE_BLOCKED ? "blocked"
@@ -385,9 +609,12 @@ int enforce_sync(struct enforce *en)
 		return -ENOMEM;
 	en->ndevs = 0;
 	en->nprofiles = 0; /* the parent may be new too: send every profile again */
+	en->ctl_valid = false;
 	registry_foreach(en->reg, sync_one, &s);
 	ret = s.err ? s.err : sync_flush(&s, true);
 	free(s.msg);
+	if (!ret)
+		enforce_controllers(en); /* the parent may be new: its sets are replaced */
 	return ret;
 }
 

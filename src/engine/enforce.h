@@ -39,6 +39,22 @@ void enforce_device(struct enforce *en, const struct hg_mac *mac);
  * parent replaces its maps atomically). */
 int enforce_sync(struct enforce *en);
 
+/* Controller declarations (engine/ctlmgr.h, not owned; NULL: none) whose devices the parent
+ * puts into the ctl_ and myc_ sets. */
+struct ctlmgr;
+void enforce_set_controllers(struct enforce *en, struct ctlmgr *cm);
+
+/* Sends the complete membership of the controller sets when it differs from what was last
+ * sent (call after the declarations changed; device moves and enforce_sync call it
+ * themselves). A failed send is logged and retried at the next call. */
+void enforce_controllers(struct enforce *en);
+
+/* Garbage collection: every profile this engine sent that no device has been under for at
+ * least grace_ms (monotonic now_ms) is dropped: IPC_E2P_PROFILE_DROP tells the parent to
+ * delete its chains, and the engine forgets it sent it, so a device that needs it later makes
+ * the engine send it again from the MUD cache. Returns how many were dropped. */
+unsigned enforce_gc(struct enforce *en, int64_t now_ms, int64_t grace_ms);
+
 /* The id of the compiled profile the device was last put under, "" when none (for status). */
 const char *enforce_profile_of(struct enforce *en, const struct hg_mac *mac);
 

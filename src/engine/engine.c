@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "engine/ctlmgr.h"
 #include "engine/enforce.h"
 #include "engine/idmgr.h"
 #include "engine/mudmgr.h"
@@ -39,6 +40,8 @@ struct engine {
 	struct registry *reg;
 	struct mudmgr *mud;
 	struct enforce *enf;
+	struct ctlmgr *ctlm;
+	struct ev_timer gc_timer;
 	struct idmgr *idm;
 	struct control *ctl;
 	struct control_status status;
@@ -272,6 +275,32 @@ static int enforce_send(enum ipc_type type, const void *p, size_t len, void *arg
 	return ret;
 }
 
+/* The controller declarations changed: the parent's ctl_ and myc_ sets follow. */
+static void on_controllers(void *arg)
+{
+	struct engine *e = arg;
+
+	if (e->ready && e->enf)
+		enforce_controllers(e->enf);
+}
+
+/* How often profiles no device uses are looked for: a tenth of the grace period, 1..60 s. */
+static int64_t gc_tick_ms(const struct hg_config *cfg)
+{
+	int64_t ms = (int64_t)cfg->lan_profile_gc_s * 100;
+
+	return ms < 1000 ? 1000 : ms > 60000 ? 60000 : ms;
+}
+
+static void gc_tick(void *arg)
+{
+	struct engine *e = arg;
+
+	if (e->ready)
+		enforce_gc(e->enf, util_mono_ms(), (int64_t)e->cfg->lan_profile_gc_s * 1000);
+	ev_timer_arm(e->loop, &e->gc_timer, gc_tick_ms(e->cfg));
+}
+
 static void hook_ready(int fd, uint32_t events, void *arg)
 {
 	struct engine *e = arg;
@@ -427,6 +456,7 @@ static void maybe_ready(struct engine *e)
 		return;
 	}
 	control_set_mud(e->ctl, e->mud);
+	control_set_controllers(e->ctl, e->ctlm);
 	control_set_psk(e->ctl, psk_request, e);
 	ret = ev_io_add(e->loop, e->hook_fd, EPOLLIN, hook_ready, e);
 	if (ret < 0) {
@@ -592,12 +622,19 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	ret = enforce_open(e.reg, e.mud, enforce_send, &e, &e.enf);
 	if (ret < 0)
 		fatalx("engine=start error=\"enforcement: %s\"", strerror(-ret));
+	ret = ctlmgr_open(e.store, &e.ctlm);
+	if (ret < 0)
+		fatalx("engine=start error=\"controllers: %s\"", strerror(-ret));
+	ctlmgr_set_observer(e.ctlm, on_controllers, &e);
+	enforce_set_controllers(e.enf, e.ctlm);
 	if (ev_signal_add(e.loop, SIGTERM, on_signal, &e) < 0 ||
 		ev_signal_add(e.loop, SIGINT, on_signal, &e) < 0 ||
 		ev_io_add(e.loop, ipc_fd, EPOLLIN, ipc_ready, &e) < 0)
 		fatalx("engine=start error=\"cannot register event sources\"");
 	ev_timer_init(&e.flush_timer, flush_tick, &e);
 	ev_timer_arm(e.loop, &e.flush_timer, (int64_t)cfg->seen_flush_s * 1000);
+	ev_timer_init(&e.gc_timer, gc_tick, &e);
+	ev_timer_arm(e.loop, &e.gc_timer, gc_tick_ms(cfg));
 
 	ret = ev_loop_run(e.loop);
 	if (ret < 0)
@@ -606,6 +643,7 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	control_close(e.ctl);
 	free(e.psk_list);
 	enforce_close(e.enf);
+	ctlmgr_close(e.ctlm);
 	idmgr_close(e.idm);
 	mudmgr_close(e.mud);
 	curl_global_cleanup();

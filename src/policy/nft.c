@@ -607,6 +607,112 @@ out:
 	return ret;
 }
 
+/* Queues a flush of every controller set of the bridge table (names from the kernel's
+ * listing, used only when they are our hex-named sets). */
+static void flush_controllers(const char *name, void *arg)
+{
+	struct nft *n = arg;
+	char id[IPC_PROFILE_ID_LEN + 1];
+
+	if ((strncmp(name, "ctl_", 4) != 0 && strncmp(name, "myc_", 4) != 0) ||
+		strlen(name) != 4 + IPC_PROFILE_ID_LEN)
+		return;
+	memcpy(id, name + 4, IPC_PROFILE_ID_LEN);
+	id[IPC_PROFILE_ID_LEN] = 0;
+	if (id_ok(id))
+		nft_batch_flush(n->batch, NFT_BATCH_BRIDGE, name);
+}
+
+static int ctl_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct ipc_ctl_entry));
+}
+
+int nft_ctl_sync(struct nft *n, const struct ipc_ctl_entry *e, size_t count)
+{
+	static const uint8_t zero[6];
+	struct ipc_ctl_entry *copy = NULL;
+	int ret = 0;
+
+	if (count > IPC_CTL_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < count; i++)
+		if (e[i].kind < IPC_CTL_CLASS || e[i].kind > IPC_CTL_KIND_MAX || !id_ok(e[i].set) ||
+			(e[i].mac[0] & 1) || memcmp(e[i].mac, zero, 6) == 0)
+			return -EINVAL;
+	if (count) {
+		copy = calloc(count, sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		for (size_t i = 0; i < count; i++) {
+			copy[i] = e[i];
+			copy[i].pad = 0;
+		}
+		/* Grouped by set, so the batch puts a set's members in one message. */
+		qsort(copy, count, sizeof(*copy), ctl_cmp);
+	}
+	nft_batch_begin(n->batch);
+	nft_batch_sets(n->batch, NFT_BATCH_BRIDGE, flush_controllers, n);
+	for (size_t i = 0; i < count && !ret; i++) {
+		char set[NFT_BATCH_NAME_MAX + 1];
+
+		snprintf(set, sizeof(set), "%s_%.12s",
+			copy[i].kind == IPC_CTL_CLASS ? "ctl" : "myc", copy[i].set);
+		if (i == 0 || memcmp(copy[i].set, copy[i - 1].set, IPC_PROFILE_ID_LEN) != 0 ||
+			copy[i].kind != copy[i - 1].kind)
+			ret = nft_batch_new_set(n->batch, NFT_BATCH_BRIDGE, set, NFT_BATCH_ETHER);
+		if (!ret)
+			ret = nft_batch_add(n->batch, NFT_BATCH_BRIDGE, set, NFT_BATCH_ETHER,
+				copy[i].mac, NULL);
+	}
+	if (!ret)
+		ret = commit(n);
+	free(copy);
+	return ret;
+}
+
+int nft_profile_remove(struct nft *n, const char id[IPC_PROFILE_ID_LEN])
+{
+	const char *t = n->inet_table;
+	struct nftc_buf b = {0};
+	char p[IPC_PROFILE_ID_LEN + 1];
+	size_t at;
+	int ret;
+
+	memcpy(p, id, IPC_PROFILE_ID_LEN);
+	p[IPC_PROFILE_ID_LEN] = 0;
+	if (!id_ok(p))
+		return -EINVAL;
+	for (at = 0; at < n->nprofiles; at++)
+		if (memcmp(n->profiles[at], id, IPC_PROFILE_ID_LEN) == 0)
+			break;
+	if (at == n->nprofiles)
+		return -ENOENT;
+	/* Never while a map still jumps to it (the kernel would refuse anyway: EBUSY). */
+	for (size_t i = 0; i < n->napplied; i++)
+		if (n->applied[i].profile == IPC_PROFILE_POLICY &&
+			memcmp(n->applied[i].id, id, IPC_PROFILE_ID_LEN) == 0)
+			return -EBUSY;
+	/* The chains first (their rules hold the sets), then myc_, which exists only when the
+	 * profile has my-controller rules or had members: `add set` makes the delete always
+	 * succeed, in the same transaction. */
+	nftc_buf_printf(
+		&b, "delete chain inet %s out_%s\ndelete chain inet %s in_%s\n", t, p, t, p);
+	nftc_buf_printf(
+		&b, "delete chain bridge %s bout_%s\ndelete chain bridge %s bin_%s\n", t, p, t, p);
+	nftc_buf_printf(&b, "add set bridge %s myc_%s { type ether_addr; }\n", t, p);
+	nftc_buf_printf(&b, "delete set bridge %s myc_%s\n", t, p);
+	ret = b.err ? b.err : run(n, b.s);
+	nftc_buf_free(&b);
+	if (ret)
+		return ret;
+	memmove(n->profiles[at], n->profiles[at + 1],
+		(n->nprofiles - at - 1) * sizeof(n->profiles[0]));
+	n->nprofiles--;
+	log_info("nft=profile id=%s action=removed", p);
+	return 0;
+}
+
 /* The network part of addr under a prefix of bits, as text. */
 static void prefix_text(int family, const void *addr, unsigned bits, char *buf, size_t len)
 {

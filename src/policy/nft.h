@@ -43,6 +43,19 @@ int nft_dev_policy(struct nft *n, const struct ipc_dev_policy *op);
  * transaction (logged with its errno and the element; nothing of it applied). */
 int nft_dev_sync(struct nft *n, const struct ipc_dev_sync_entry *e, size_t count);
 
+/* Replaces the members of every controller set (bridge ctl_<H> and myc_<P>, created when
+ * absent) with the count entries, in one transaction: sets named by the kernel's listing are
+ * flushed and refilled, so members of a set no entry names go too. -EINVAL (nothing changed)
+ * for an entry of an unknown kind, a set that is not 12 lower-case hex digits, a multicast or
+ * all-zero MAC; -EIO when the kernel refused. */
+int nft_ctl_sync(struct nft *n, const struct ipc_ctl_entry *e, size_t count);
+
+/* Deletes an installed compiled profile's chains (out_, in_, bout_, bin_) and its
+ * my-controller set in one transaction. Shared sets (DNS names, makers, models, controller
+ * classes) stay. -EINVAL for a malformed id, -ENOENT when this parent did not install it,
+ * -EBUSY (nothing changed) while a device is mapped to it, -EIO when nft refused. */
+int nft_profile_remove(struct nft *n, const char id[IPC_PROFILE_ID_LEN]);
+
 /* Fills the gateway's own addresses (gw4, gw6: DNS and NTP are allowed to them) and the LAN
  * prefixes (lan4, lan6: local-networks) from the LAN bridge's addresses, replacing what the sets
  * held in one transaction. 0 or -errno / -EIO. */

@@ -460,11 +460,51 @@ static void test_migrate_wifi_columns(void **state)
 	store_close(st);
 }
 
+/* Version 6 (controllers) upgrades a version-5 database in place: devices and audit rows stay,
+ * the controllers table starts empty, and its primary key refuses a declaration twice. */
+static void test_migrate_controllers(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(f->path, &st), 0);
+	store_close(st);
+	db = raw_open(f->path);
+	raw_exec(db,
+		"DROP TABLE controllers; PRAGMA user_version = 5;"
+		"INSERT INTO devices (mac, state, prev_state, hostname, first_seen, last_seen)"
+		" VALUES ('52:54:00:00:00:01', 'approved', 'new', 'hub', 1, 2);"
+		"INSERT INTO audit (time, mac, who, action) VALUES (3, '52:54:00:00:00:01',"
+		" 'user:root', 'state')");
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &st), 0);
+	assert_int_equal(store_version(st), CUR_VERSION);
+	db = store_db(st);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM devices WHERE hostname = 'hub'"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'state'"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM controllers"), 0);
+	assert_int_equal(sqlite3_exec(db,
+				 "INSERT INTO controllers (kind, uri, mac, added) VALUES"
+				 " ('my', 'https://h.example.test/m.json', '52:54:00:00:00:02', 1)",
+				 NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_not_equal(
+		sqlite3_exec(db,
+			"INSERT INTO controllers (kind, uri, mac, added) VALUES"
+			" ('my', 'https://h.example.test/m.json', '52:54:00:00:00:02', 2)",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(store_check(st), 0);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_wifi_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_controllers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_and_file_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_file_mode_tightened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
