@@ -327,6 +327,33 @@ static void handle_op(struct parent *p, const struct ipc_msg *m)
 		reply(p, op.seq, ret);
 		break;
 	}
+	case IPC_E2P_CTL_SYNC: {
+		const struct ipc_ctl_sync *c = (const void *)m->payload;
+		int ret = nft_ctl_sync(p->nft, c->e, c->count);
+
+		if (ret == -EINVAL) {
+			engine_kill(p, "invalid controller set member");
+			return;
+		}
+		log_info("enforce=controllers members=%u result=%s", (unsigned)c->count,
+			ret ? strerror(-ret) : "ok");
+		reply(p, c->seq, ret);
+		break;
+	}
+	case IPC_E2P_PROFILE_DROP: {
+		struct ipc_profile_drop op;
+		int ret;
+
+		memcpy(&op, m->payload, sizeof(op));
+		ret = nft_profile_remove(p->nft, op.id);
+		if (ret == -EINVAL) {
+			engine_kill(p, "invalid profile drop");
+			return;
+		}
+		/* -EBUSY: a device is still mapped to it (an op the kernel refused left it there). */
+		reply(p, op.seq, ret);
+		break;
+	}
 	case IPC_E2P_DEV_SYNC: {
 		const struct ipc_dev_sync *s = (const void *)m->payload;
 		size_t n = s->count;

@@ -67,7 +67,6 @@ static const struct cfg_key cfg_keys[] = {
 	{"daemon", "engine_restart_max_s", CFG_UINT, F(engine_restart_max_s), 1, 3600},
 	{"lan", "interface", CFG_IFACE, F(lan_interface), 0, 0},
 	{"lan", "profile_gc_s", CFG_UINT, F(lan_profile_gc_s), 1, 86400},
-	{"lan", "profile_gc_s", CFG_UINT, F(lan_profile_gc_s), 1, 86400},
 	{"registry", "lease_grace_s", CFG_UINT, F(lease_grace_s), 0, 86400},
 	{"registry", "seen_flush_s", CFG_UINT, F(seen_flush_s), 1, 3600},
 	{"registry", "max_devices", CFG_UINT, F(max_devices), 1, 65536},
@@ -112,7 +111,6 @@ void config_defaults(struct hg_config *cfg)
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->engine_restart_max_s = 30;
 	util_strlcpy(cfg->lan_interface, "br-lan", sizeof(cfg->lan_interface));
-	cfg->lan_profile_gc_s = 600;
 	cfg->lan_profile_gc_s = 600;
 	cfg->lease_grace_s = 60;
 	cfg->seen_flush_s = 60;

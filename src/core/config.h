@@ -36,7 +36,6 @@ struct hg_config {
 	/* [lan] */
 	char lan_interface[IF_NAMESIZE]; /* the LAN bridge */
 	unsigned lan_profile_gc_s;	 /* a profile no device uses is removed after this */
-	unsigned lan_profile_gc_s;	 /* a profile no device uses is removed after this */
 	/* [registry] */
 	unsigned lease_grace_s; /* policy kept this long after a lease ends */
 	unsigned seen_flush_s;	/* how often last-seen times are written to flash */
