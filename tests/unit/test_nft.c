@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "core/util.h"
+#include "mud/mud_parse.h"
 #include "policy/nft.h"
 #include "policy/nft_compile.h"
 
@@ -130,6 +131,120 @@ static int scenario(void)
 	return 0;
 }
 
+/* Controller set members and the removal of an unused profile, on the hub's file (its
+ * my-controller rules use myc_<P>). */
+static int scenario_controllers(void)
+{
+	static const uint8_t dev[6] = {2, 0, 0, 0, 0, 1}, c1[6] = {2, 0, 0, 0, 0, 0xc1},
+			     c2[6] = {2, 0, 0, 0, 0, 0xc2};
+	const char *dir = getenv("HOMEGATE_TEST_DATA");
+	struct ipc_dev_policy op = {.seq = 1};
+	struct ipc_ctl_entry ce[2] = {0};
+	char path[512], out[65536], err[256], id[NFTC_ID_LEN + 1], h[NFTC_ID_LEN + 1], cmd[160];
+	struct pol_policy empty = {0};
+	char eid[NFTC_ID_LEN + 1];
+	struct mud_error merr;
+	struct mud_file *mf;
+	struct nft *n;
+	size_t len;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/mud/hub.json", dir ? dir : "tests/data");
+	CHECK(util_read_file(path, 1 << 20, &buf, &len) == 0, 20);
+	CHECK(mud_parse(buf, len, "https://hubs.example.test/h1.json", &mf, &merr) == 0, 20);
+	free(buf);
+	CHECK(nftc_profile_id(&mf->policy, NULL, id) == 0, 20);
+	CHECK(nftc_profile_id(&empty, NULL, eid) == 0, 20);
+	CHECK(nftc_uri_hash("urn:ietf:params:mud:dns", h) == 0, 20);
+	CHECK(nft_open("br-lan", "", &n) == 0, 21);
+	CHECK(nft_ensure_base(n) == 0, 21);
+	CHECK(nft_profile_install(n, id, "", &mf->policy, err, sizeof(err)) == 0, 21);
+	CHECK(nft_profile_install(n, eid, "", &empty, err, sizeof(err)) == 0, 21);
+	memcpy(op.mac, dev, 6);
+	memcpy(op.id, id, IPC_PROFILE_ID_LEN);
+	CHECK(nft_dev_policy(n, &op) == 0, 21);
+
+	/* members: ctl_<H> created as needed, myc_<P> the profile's own */
+	memcpy(ce[0].set, h, IPC_PROFILE_ID_LEN);
+	ce[0].kind = IPC_CTL_CLASS;
+	memcpy(ce[0].mac, c1, 6);
+	memcpy(ce[1].set, id, IPC_PROFILE_ID_LEN);
+	ce[1].kind = IPC_CTL_MY;
+	memcpy(ce[1].mac, c2, 6);
+	CHECK(nft_ctl_sync(n, ce, 2) == 0, 22);
+	snprintf(cmd, sizeof(cmd), "list set bridge homegate ctl_%s", h);
+	CHECK(list(cmd, out, sizeof(out)) == 0 && strstr(out, "02:00:00:00:00:c1"), 22);
+	snprintf(cmd, sizeof(cmd), "list set bridge homegate myc_%s", id);
+	CHECK(list(cmd, out, sizeof(out)) == 0 && strstr(out, "02:00:00:00:00:c2") &&
+			!strstr(out, "02:00:00:00:00:c1"),
+		22);
+	/* malformed entries are refused and change nothing */
+	ce[1].kind = 3;
+	CHECK(nft_ctl_sync(n, ce, 2) == -EINVAL, 23);
+	ce[1].kind = IPC_CTL_MY;
+	ce[1].set[0] = 'X';
+	CHECK(nft_ctl_sync(n, ce, 2) == -EINVAL, 23);
+	ce[1].set[0] = id[0];
+	ce[1].mac[0] = 1; /* multicast */
+	CHECK(nft_ctl_sync(n, ce, 2) == -EINVAL, 23);
+	ce[1].mac[0] = 2;
+	CHECK(list(cmd, out, sizeof(out)) == 0 && strstr(out, "02:00:00:00:00:c2"), 23);
+	/* a member nobody named (a previous parent's) goes with the next sync */
+	snprintf(cmd, sizeof(cmd), "add element bridge homegate ctl_%s { 02:00:00:00:00:99 }", h);
+	CHECK(run(cmd) == 0, 24);
+	CHECK(nft_ctl_sync(n, ce, 1) == 0, 24);
+	snprintf(cmd, sizeof(cmd), "list set bridge homegate ctl_%s", h);
+	CHECK(list(cmd, out, sizeof(out)) == 0 && strstr(out, "02:00:00:00:00:c1") &&
+			!strstr(out, "02:00:00:00:00:99"),
+		24);
+	snprintf(cmd, sizeof(cmd), "list set bridge homegate myc_%s", id);
+	CHECK(list(cmd, out, sizeof(out)) == 0 && !strstr(out, "02:00:00:00:00:c2"), 24);
+	CHECK(nft_ctl_sync(n, NULL, 0) == 0, 24);
+	snprintf(cmd, sizeof(cmd), "list set bridge homegate ctl_%s", h);
+	CHECK(list(cmd, out, sizeof(out)) == 0 && !strstr(out, "02:00:00:00:00:c1"), 24);
+	CHECK(nft_ctl_sync(n, ce, 2) == 0, 24);
+
+	/* never removed while a device is mapped to it */
+	CHECK(nft_profile_remove(n, id) == -EBUSY, 25);
+	snprintf(cmd, sizeof(cmd), "chain out_%s", id);
+	CHECK(list("list table inet homegate", out, sizeof(out)) == 0 && strstr(out, cmd), 25);
+	/* unmapped: its four chains and its my-controller set go in one transaction, the shared
+	 * class set and the other profile stay */
+	CHECK(nft_dev_profile(n, dev, IPC_PROFILE_NONE) == 0, 26);
+	CHECK(nft_profile_remove(n, id) == 0, 26);
+	CHECK(list("list table inet homegate", out, sizeof(out)) == 0, 26);
+	snprintf(cmd, sizeof(cmd), "out_%s", id);
+	CHECK(!strstr(out, cmd), 26);
+	snprintf(cmd, sizeof(cmd), "in_%s", id);
+	CHECK(!strstr(out, cmd), 26);
+	snprintf(cmd, sizeof(cmd), "chain out_%s", eid);
+	CHECK(strstr(out, cmd), 26);
+	CHECK(list("list table bridge homegate", out, sizeof(out)) == 0, 26);
+	snprintf(cmd, sizeof(cmd), "bout_%s", id);
+	CHECK(!strstr(out, cmd), 26);
+	snprintf(cmd, sizeof(cmd), "myc_%s", id);
+	CHECK(!strstr(out, cmd), 26);
+	snprintf(cmd, sizeof(cmd), "set ctl_%s", h);
+	CHECK(strstr(out, cmd) && strstr(out, "02:00:00:00:00:c1"), 26);
+	snprintf(cmd, sizeof(cmd), "chain bout_%s", eid);
+	CHECK(strstr(out, cmd), 26);
+	/* gone from the parent's table too: a device cannot be put under it until it is sent
+	 * again, and then it loads as new */
+	CHECK(nft_profile_remove(n, id) == -ENOENT, 27);
+	CHECK(nft_profile_remove(n, "0123456789XY") == -EINVAL, 27);
+	CHECK(nft_dev_policy(n, &op) == -EINVAL, 27);
+	CHECK(nft_profile_install(n, id, "", &mf->policy, err, sizeof(err)) == 0, 27);
+	CHECK(nft_dev_policy(n, &op) == 0, 27);
+	snprintf(cmd, sizeof(cmd), "chain bout_%s", id);
+	CHECK(list("list table bridge homegate", out, sizeof(out)) == 0 && strstr(out, cmd), 27);
+	/* a profile without my-controller rules (no myc_ set of its own) is removed as well */
+	CHECK(nft_profile_remove(n, eid) == 0, 28);
+	CHECK(nft_remove(n) == 0, 28);
+	nft_close(n);
+	mud_free(mf);
+	return 0;
+}
+
 static void test_nft(void **state)
 {
 	pid_t pid;
@@ -144,7 +259,7 @@ static void test_nft(void **state)
 		/* A private network namespace: the host's ruleset is never touched. */
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(77);
-		_exit(scenario());
+		_exit(scenario() ? 1 : scenario_controllers());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
