@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "api/control.h"
+#include "engine/ctlmgr.h"
 #include "core/log.h"
 #include "core/store.h"
 
@@ -839,6 +840,82 @@ static void test_handle(void **state)
 	free(resp);
 }
 
+/* controller_add / del / list over control_handle: both kinds, clear refusals that change
+ * nothing, and the audit row of each change. */
+static void test_controllers(void **state)
+{
+	static const struct {
+		const char *req, *want;
+	} bad[] = {
+		{"{\"cmd\":\"controller_add\",\"uri\":\"urn:x:y\"}",
+			"controller_add needs \\\"mac\\\""},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG "\"}", "either \\\"uri\\\""},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG
+		 "\",\"uri\":\"urn:x:y\",\"url\":\"https://h.test/m.json\"}",
+			"either \\\"uri\\\""},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG "\",\"uri\":\"dns\"}",
+			"a controller class is a URI"},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG "\",\"uri\":7}",
+			"\\\"uri\\\" must be a string"},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG
+		 "\",\"url\":\"http://h.test/m.json\"}",
+			"https URL"},
+		{"{\"cmd\":\"controller_add\",\"mac\":\"01:00:5e:00:00:01\",\"uri\":\"urn:x:y\"}",
+			"unicast MAC"},
+		{"{\"cmd\":\"controller_list\",\"mac\":\"" PLUG "\"}", "unknown member"},
+		{"{\"cmd\":\"controller_del\",\"mac\":\"" PLUG "\",\"uri\":\"urn:x:y\"}",
+			"\"code\":\"not_found\""},
+	};
+	struct fx *f = *state;
+	struct ctlmgr *cm;
+	char *resp;
+
+	resp = handle(f, "{\"cmd\":\"controller_list\"}");
+	assert_non_null(strstr(resp, "\"code\":\"internal\"")); /* no manager yet */
+	free(resp);
+	assert_int_equal(ctlmgr_open(f->st, &cm), 0);
+	control_set_controllers(f->ctl, cm);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		resp = handle(f, bad[i].req);
+		if (!strstr(resp, bad[i].want) || !strstr(resp, "\"ok\":false"))
+			fail_msg("%s -> %s (wanted %s)", bad[i].req, resp, bad[i].want);
+		free(resp);
+	}
+	assert_int_equal(ctlmgr_count(cm), 0);
+	resp = handle(f,
+		"{\"cmd\":\"controller_add\",\"mac\":\"" PLUG
+		"\",\"uri\":\"urn:ietf:params:mud:dns\"}");
+	assert_non_null(strstr(resp, "\"kind\":\"class\""));
+	assert_non_null(strstr(resp, "\"who\":\"user:test\""));
+	free(resp);
+	resp = handle(f,
+		"{\"cmd\":\"controller_add\",\"mac\":\"" CAM
+		"\",\"url\":\"https://hubs.example.test/h1.json\"}");
+	assert_non_null(strstr(resp, "\"kind\":\"my\""));
+	free(resp);
+	resp = handle(f,
+		"{\"cmd\":\"controller_add\",\"mac\":\"" CAM
+		"\",\"url\":\"https://hubs.example.test/h1.json\"}");
+	assert_non_null(strstr(resp, "\"code\":\"already\""));
+	free(resp);
+	resp = handle(f, "{\"cmd\":\"controller_list\"}");
+	assert_non_null(strstr(resp, "\"uri\":\"urn:ietf:params:mud:dns\",\"mac\":\"" PLUG "\""));
+	assert_non_null(strstr(
+		resp, "\"uri\":\"https:\\/\\/hubs.example.test\\/h1.json\",\"mac\":\"" CAM "\""));
+	free(resp);
+	resp = handle(f,
+		"{\"cmd\":\"controller_del\",\"mac\":\"" PLUG
+		"\",\"uri\":\"urn:ietf:params:mud:dns\"}");
+	assert_non_null(strstr(resp, "\"ok\":true"));
+	free(resp);
+	assert_int_equal(ctlmgr_count(cm), 1);
+	resp = handle(f, "{\"cmd\":\"log\",\"mac\":\"" PLUG "\",\"limit\":1}");
+	assert_non_null(strstr(resp, "\"action\":\"controller_del\""));
+	free(resp);
+	control_set_controllers(f->ctl, NULL);
+	ctlmgr_close(cm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -853,6 +930,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_controllers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
