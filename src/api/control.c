@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "engine/ctlmgr.h"
 #include "mud/mud_qr.h"
+#include "onboard/dpp_uri.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,6 +50,7 @@ struct control {
 	struct registry *reg;
 	struct mudmgr *mud;
 	struct ctlmgr *ctlm; /* controller declarations; NULL: the controller_* commands fail */
+	struct onbmgr *onb;
 	const struct control_status *status;
 	int64_t idle_ms;
 	struct client *clients[CONTROL_MAX_CLIENTS];
@@ -70,7 +72,8 @@ struct ctl_req {
 	const char *payload;
 	size_t payload_len;
 	unsigned limit;
-	int vlan; /* CTL_ARG_VLAN; 0 = not given */
+	int vlan;   /* CTL_ARG_VLAN; 0 = not given */
+	int64_t id; /* CTL_ARG_ID */
 	const char *who;
 };
 
@@ -80,8 +83,9 @@ enum {
 	CTL_ARG_LIMIT = 1U << 2,
 	CTL_ARG_URL = 1U << 3,
 	CTL_ARG_PAYLOAD = 1U << 4,
-	CTL_ARG_URI = 1U << 16,
 	CTL_ARG_VLAN = 1U << 20,
+	CTL_ARG_URI = 1U << 16,
+	CTL_ARG_ID = 1U << 12,
 };
 
 struct ctl_cmd {
@@ -303,6 +307,15 @@ static char *cmd_status(struct control *ctl, const struct ctl_req *rq)
 	json_object_object_add(o, "engine_restarts", json_object_new_int64(st->engine_restarts));
 	json_object_object_add(o, "state_dir", json_object_new_string(st->state_dir));
 	json_object_object_add(o, "identify", json_object_new_string(st->identify));
+	{
+		char dpp[200];
+
+		if (ctl->onb)
+			onbmgr_status(ctl->onb, dpp, sizeof(dpp));
+		else
+			snprintf(dpp, sizeof(dpp), "%s", st->dpp[0] ? st->dpp : "off");
+		json_object_object_add(o, "dpp", json_object_new_string(dpp));
+	}
 	json_object_object_add(o, "devices", devs);
 	return respond_ok(o);
 }
@@ -553,6 +566,131 @@ static char *cmd_mud_qr(struct control *ctl, const struct ctl_req *rq)
 	}
 }
 
+/* ---- onboarding (engine/onbmgr.h) ---- */
+
+static char *no_onb(void)
+{
+	return respond_err("internal", "onboarding is not running (see the engine's log)");
+}
+
+static char *cmd_dpp_add(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *o;
+	char err[192];
+	int ret;
+
+	if (!ctl->onb)
+		return no_onb();
+	if (strlen(rq->payload) != rq->payload_len || rq->payload_len > DPP_URI_MAX)
+		return respond_errf("bad_request", "a DPP URI is at most %d bytes", DPP_URI_MAX);
+	ret = onbmgr_add(ctl->onb, rq->payload, rq->who, &o, err, sizeof(err));
+	if (ret == -EINVAL)
+		return respond_errf("bad_request", "not a DPP URI: %s", err);
+	if (ret == -EEXIST)
+		return respond_errf("already", "%s", err);
+	if (ret < 0)
+		return respond_errf("internal", "%s", err);
+	return respond_ok(o);
+}
+
+static char *cmd_dpp_list(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *o;
+
+	(void)rq;
+	if (!ctl->onb)
+		return no_onb();
+	if (onbmgr_list(ctl->onb, &o) < 0)
+		return respond_err("internal", "cannot read the enrollee table");
+	return respond_ok(o);
+}
+
+static char *cmd_dpp_decide(struct control *ctl, const struct ctl_req *rq)
+{
+	bool grant = strcmp(rq->cmd->name, "dpp_approve") == 0;
+	json_object *o;
+	int ret;
+
+	if (!ctl->onb)
+		return no_onb();
+	ret = onbmgr_decide(ctl->onb, rq->id, grant, rq->who, rq->why, &o);
+	if (ret == -ENOENT)
+		return respond_errf("not_found", "no enrollee %lld", (long long)rq->id);
+	if (ret == -EALREADY)
+		return respond_errf("invalid_transition",
+			"enrollee %lld is not waiting for an answer (it timed out or went away)",
+			(long long)rq->id);
+	if (ret < 0)
+		return respond_errf("internal", "cannot decide: %s", strerror(-ret));
+	return respond_ok(o);
+}
+
+/* ---- controllers (engine/ctlmgr.h) ---- */
+
+static json_object *controller_json(const struct ctlmgr_entry *c)
+{
+	json_object *o = json_object_new_object();
+	char m[HG_MAC_STRLEN];
+
+	json_object_object_add(
+		o, "kind", json_object_new_string(c->kind == CTLMGR_CLASS ? "class" : "my"));
+	json_object_object_add(o, "uri", json_object_new_string(c->uri));
+	json_object_object_add(o, "mac", json_object_new_string(util_mac_format(&c->mac, m)));
+	json_object_object_add(o, "added", json_object_new_int64(c->added));
+	json_object_object_add(o, "who", json_object_new_string(c->who));
+	return o;
+}
+
+static char *cmd_controller_list(struct control *ctl, const struct ctl_req *rq)
+{
+	json_object *a;
+
+	(void)rq;
+	if (!ctl->ctlm)
+		return respond_err("internal", "controllers are not available");
+	a = json_object_new_array();
+	for (size_t i = 0; i < ctlmgr_count(ctl->ctlm); i++)
+		json_object_array_add(a, controller_json(ctlmgr_get(ctl->ctlm, i)));
+	return respond_ok(a);
+}
+
+static char *cmd_controller_change(struct control *ctl, const struct ctl_req *rq)
+{
+	bool add = strcmp(rq->cmd->name, "controller_add") == 0;
+	enum ctlmgr_kind kind = rq->uri ? CTLMGR_CLASS : CTLMGR_MY;
+	const char *uri = rq->uri ? rq->uri : rq->url;
+	struct ctlmgr_entry c = {.kind = kind, .mac = rq->mac};
+	char err[200];
+	int ret;
+
+	if (!ctl->ctlm)
+		return respond_err("internal", "controllers are not available");
+	if (!rq->uri == !rq->url)
+		return respond_errf("bad_request",
+			"%s needs either \"uri\" (a controller class) or \"url\" (a MUD URL)",
+			rq->cmd->name);
+	err[0] = 0;
+	ret = add ? ctlmgr_add(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err))
+		  : ctlmgr_del(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err));
+	if (ret == -EINVAL)
+		return respond_errf("bad_request", "%s", err);
+	if (ret == -EEXIST)
+		return respond_errf("already", "%s is already a controller %s %s", rq->mac_str,
+			rq->uri ? "of class" : "for", uri);
+	if (ret == -ENOENT)
+		return respond_errf("not_found", "%s is not a controller %s %s", rq->mac_str,
+			rq->uri ? "of class" : "for", uri);
+	if (ret == -ENOSPC)
+		return respond_errf(
+			"bad_request", "at most %d controllers can be declared", CTLMGR_MAX);
+	if (ret < 0)
+		return respond_errf("internal", "cannot store the controller: %s", strerror(-ret));
+	util_strlcpy(c.uri, uri, sizeof(c.uri));
+	util_strlcpy(c.who, rq->who ? rq->who : "", sizeof(c.who));
+	c.added = util_now();
+	return respond_ok(controller_json(&c));
+}
+
 /* ---- per-device PSKs (answered by the parent, later) ---- */
 
 /* What a command returns when its answer comes later through control_psk_done. */
@@ -625,72 +763,6 @@ static char *psk_response(const struct control_psk_answer *a)
 	return respond_ok(o);
 }
 
-/* ---- controllers (engine/ctlmgr.h) ---- */
-
-static json_object *controller_json(const struct ctlmgr_entry *c)
-{
-	json_object *o = json_object_new_object();
-	char m[HG_MAC_STRLEN];
-
-	json_object_object_add(
-		o, "kind", json_object_new_string(c->kind == CTLMGR_CLASS ? "class" : "my"));
-	json_object_object_add(o, "uri", json_object_new_string(c->uri));
-	json_object_object_add(o, "mac", json_object_new_string(util_mac_format(&c->mac, m)));
-	json_object_object_add(o, "added", json_object_new_int64(c->added));
-	json_object_object_add(o, "who", json_object_new_string(c->who));
-	return o;
-}
-
-static char *cmd_controller_list(struct control *ctl, const struct ctl_req *rq)
-{
-	json_object *a;
-
-	(void)rq;
-	if (!ctl->ctlm)
-		return respond_err("internal", "controllers are not available");
-	a = json_object_new_array();
-	for (size_t i = 0; i < ctlmgr_count(ctl->ctlm); i++)
-		json_object_array_add(a, controller_json(ctlmgr_get(ctl->ctlm, i)));
-	return respond_ok(a);
-}
-
-static char *cmd_controller_change(struct control *ctl, const struct ctl_req *rq)
-{
-	bool add = strcmp(rq->cmd->name, "controller_add") == 0;
-	enum ctlmgr_kind kind = rq->uri ? CTLMGR_CLASS : CTLMGR_MY;
-	const char *uri = rq->uri ? rq->uri : rq->url;
-	struct ctlmgr_entry c = {.kind = kind, .mac = rq->mac};
-	char err[200];
-	int ret;
-
-	if (!ctl->ctlm)
-		return respond_err("internal", "controllers are not available");
-	if (!rq->uri == !rq->url)
-		return respond_errf("bad_request",
-			"%s needs either \"uri\" (a controller class) or \"url\" (a MUD URL)",
-			rq->cmd->name);
-	err[0] = 0;
-	ret = add ? ctlmgr_add(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err))
-		  : ctlmgr_del(ctl->ctlm, kind, uri, &rq->mac, rq->who, err, sizeof(err));
-	if (ret == -EINVAL)
-		return respond_errf("bad_request", "%s", err);
-	if (ret == -EEXIST)
-		return respond_errf("already", "%s is already a controller %s %s", rq->mac_str,
-			rq->uri ? "of class" : "for", uri);
-	if (ret == -ENOENT)
-		return respond_errf("not_found", "%s is not a controller %s %s", rq->mac_str,
-			rq->uri ? "of class" : "for", uri);
-	if (ret == -ENOSPC)
-		return respond_errf(
-			"bad_request", "at most %d controllers can be declared", CTLMGR_MAX);
-	if (ret < 0)
-		return respond_errf("internal", "cannot store the controller: %s", strerror(-ret));
-	util_strlcpy(c.uri, uri, sizeof(c.uri));
-	util_strlcpy(c.who, rq->who ? rq->who : "", sizeof(c.who));
-	c.added = util_now();
-	return respond_ok(controller_json(&c));
-}
-
 #define CTL_LIFECYCLE (CTL_ARG_MAC | CTL_ARG_WHY)
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -707,14 +779,18 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"mud_refresh", CTL_ARG_MAC, CTL_ARG_MAC, cmd_mud_refresh, DEV_NEW},
 	{"mud_accept", CTL_LIFECYCLE, CTL_ARG_MAC, cmd_mud_accept, DEV_NEW},
 	{"mud_qr", CTL_ARG_PAYLOAD | CTL_ARG_MAC, CTL_ARG_PAYLOAD, cmd_mud_qr, DEV_NEW},
+	{"psk_new", CTL_ARG_MAC | CTL_ARG_VLAN, CTL_ARG_MAC, cmd_psk, DEV_NEW},
+	{"psk_revoke", CTL_ARG_MAC, CTL_ARG_MAC, cmd_psk, DEV_NEW},
+	{"psk_list", 0, 0, cmd_psk, DEV_NEW},
 	{"controller_add", CTL_ARG_MAC | CTL_ARG_URI | CTL_ARG_URL, CTL_ARG_MAC,
 		cmd_controller_change, DEV_NEW},
 	{"controller_del", CTL_ARG_MAC | CTL_ARG_URI | CTL_ARG_URL, CTL_ARG_MAC,
 		cmd_controller_change, DEV_NEW},
 	{"controller_list", 0, 0, cmd_controller_list, DEV_NEW},
-	{"psk_new", CTL_ARG_MAC | CTL_ARG_VLAN, CTL_ARG_MAC, cmd_psk, DEV_NEW},
-	{"psk_revoke", CTL_ARG_MAC, CTL_ARG_MAC, cmd_psk, DEV_NEW},
-	{"psk_list", 0, 0, cmd_psk, DEV_NEW},
+	{"dpp_add", CTL_ARG_PAYLOAD, CTL_ARG_PAYLOAD, cmd_dpp_add, DEV_NEW},
+	{"dpp_list", 0, 0, cmd_dpp_list, DEV_NEW},
+	{"dpp_approve", CTL_ARG_ID | CTL_ARG_WHY, CTL_ARG_ID, cmd_dpp_decide, DEV_NEW},
+	{"dpp_deny", CTL_ARG_ID | CTL_ARG_WHY, CTL_ARG_ID, cmd_dpp_decide, DEV_NEW},
 };
 
 static const struct {
@@ -726,8 +802,9 @@ static const struct {
 	{"limit", CTL_ARG_LIMIT},
 	{"url", CTL_ARG_URL},
 	{"payload", CTL_ARG_PAYLOAD},
-	{"uri", CTL_ARG_URI},
 	{"vlan", CTL_ARG_VLAN},
+	{"uri", CTL_ARG_URI},
+	{"id", CTL_ARG_ID},
 };
 
 /* ---- request parsing ---- */
@@ -807,6 +884,18 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 					MUD_QR_MAX);
 			rq->payload = json_object_get_string(val);
 			rq->payload_len = (size_t)json_object_get_string_len(val);
+		} else if (arg == CTL_ARG_ID) {
+			if (!json_object_is_type(val, json_type_int) ||
+				json_object_get_int64(val) < 1)
+				return respond_err(
+					"bad_request", "\"id\" must be a positive integer");
+			rq->id = json_object_get_int64(val);
+		} else if (arg == CTL_ARG_URI) {
+			if (!(s = string_of(val)) || strlen(s) > CTLMGR_URI_MAX)
+				return respond_errf("bad_request",
+					"\"uri\" must be a string of at most %d bytes",
+					CTLMGR_URI_MAX);
+			rq->uri = s;
 		} else if (arg == CTL_ARG_VLAN) {
 			int64_t n;
 
@@ -815,12 +904,6 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 				return respond_err(
 					"bad_request", "\"vlan\" must be an integer 1..4094");
 			rq->vlan = (int)n;
-		} else if (arg == CTL_ARG_URI) {
-			if (!(s = string_of(val)) || strlen(s) > CTLMGR_URI_MAX)
-				return respond_errf("bad_request",
-					"\"uri\" must be a string of at most %d bytes",
-					CTLMGR_URI_MAX);
-			rq->uri = s;
 		} else if (arg == CTL_ARG_URL) {
 			if (!(s = string_of(val)) || !mud_url_valid(s))
 				return respond_err("bad_request",
@@ -838,6 +921,8 @@ static char *parse_request(json_object *req, struct ctl_req *rq)
 	}
 	if ((rq->cmd->required & ~seen) & CTL_ARG_MAC)
 		return respond_errf("bad_request", "%s needs \"mac\"", rq->cmd->name);
+	if ((rq->cmd->required & ~seen) & CTL_ARG_ID)
+		return respond_errf("bad_request", "%s needs \"id\"", rq->cmd->name);
 	if ((rq->cmd->required & ~seen) & CTL_ARG_PAYLOAD)
 		return respond_errf("bad_request", "%s needs \"payload\"", rq->cmd->name);
 	return NULL;
@@ -1237,6 +1322,16 @@ void control_set_mud(struct control *ctl, struct mudmgr *mud)
 	ctl->mud = mud;
 }
 
+void control_set_onb(struct control *ctl, struct onbmgr *onb)
+{
+	ctl->onb = onb;
+}
+
+void control_set_controllers(struct control *ctl, struct ctlmgr *cm)
+{
+	ctl->ctlm = cm;
+}
+
 void control_set_psk(struct control *ctl, control_psk_cb cb, void *arg)
 {
 	ctl->psk_cb = cb;
@@ -1257,11 +1352,6 @@ void control_psk_done(struct control *ctl, uint32_t id, const struct control_psk
 	if (c->eof && c->inlen == 0)
 		c->closing = true;
 	client_step(c, false);
-}
-
-void control_set_controllers(struct control *ctl, struct ctlmgr *cm)
-{
-	ctl->ctlm = cm;
 }
 
 void control_set_idle_timeout(struct control *ctl, int64_t ms)

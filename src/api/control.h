@@ -9,6 +9,7 @@
 
 #include "core/evloop.h"
 #include "engine/mudmgr.h"
+#include "engine/onbmgr.h"
 #include "engine/registry.h"
 
 /*
@@ -29,6 +30,9 @@
  *   {"cmd":"psk_new","mac":"..","vlan":N}      (vlan optional, 1..4094; default [wifi] vlan)
  *   {"cmd":"psk_revoke","mac":".."}
  *   {"cmd":"psk_list"}
+ *   {"cmd":"dpp_add","payload":"DPP:..;;"}     (a device's code the user scanned: approved)
+ *   {"cmd":"dpp_list"}
+ *   {"cmd":"dpp_approve"|"dpp_deny","id":N,"why":".."} (answer a held configuration request)
  *   {"cmd":"controller_add"|"controller_del","mac":"..","uri":"CLASS-URI"} or with
  *                                    "url":"MUD-URL" instead of "uri" (a controller of that
  *                                    class, or my-controller of the devices using that URL)
@@ -64,6 +68,10 @@
  * psk_* are answered by the privileged parent, asynchronously: the connection waits for that
  * answer (a few seconds at most) before its next request is read. Errors: unavailable ("no
  * [wifi] psk_file configured"), not_found ("no such device: ..."), internal.
+ *   dpp_list {"uri" (the gateway's own),"controller" (address or "off"),"enrollees":[enrollee]}
+ *   dpp_add, dpp_approve, dpp_deny: the enrollee {"id","state" (scanned|held|granting|
+ *             provisioned|refused|failed),"waiting","boot_hash","mac","name","mud_url","akm",
+ *             "scanned","added","updated","who","why"}
  *   controller_add, controller_del: the declaration {"kind" ("class"|"my"),"uri","mac",
  *             "added","who"}; controller_list: [declaration, ...] by kind, URI, MAC
  * A request line is at most CONTROL_MAX_REQUEST bytes without its newline; a longer one gets a
@@ -86,6 +94,7 @@ struct control_status {
 	unsigned engine_restarts;
 	char state_dir[PATH_MAX];
 	char identify[160]; /* "412 rules, 38000 OUIs" or why identification is off */
+	char dpp[160];	    /* why onboarding is off, when it is */
 };
 
 struct control;
@@ -101,6 +110,8 @@ void control_close(struct control *ctl);
 /* Serves the mud_show, mud_refresh and mud_accept commands from mud (not owned; NULL: those
  * commands answer "internal"). */
 void control_set_mud(struct control *ctl, struct mudmgr *mud);
+/* The onboarding manager for the dpp_* commands (without it they answer internal). */
+void control_set_onb(struct control *ctl, struct onbmgr *onb);
 
 /* The controller declarations for the controller_* commands (not owned; NULL: they answer
  * internal). */

@@ -547,6 +547,8 @@ static void print_status(json_object *s)
 	printf("state dir   %s\n", clean(str(s, "state_dir")));
 	if (*str(s, "identify"))
 		printf("identify    %s\n", clean(str(s, "identify")));
+	if (*str(s, "dpp"))
+		printf("dpp         %s\n", clean(str(s, "dpp")));
 	if (!json_object_object_get_ex(s, "devices", &devs) ||
 		!json_object_is_type(devs, json_type_object))
 		return;
@@ -969,8 +971,93 @@ static int cmd_analyze(struct cli *cli, int argc, char **argv)
 	return analyze_cmd(argc, argv, cli->json);
 }
 
+static void print_enrollee(json_object *e)
+{
+	json_object *w = NULL;
+	bool waiting = json_object_object_get_ex(e, "waiting", &w) && json_object_get_boolean(w);
+
+	printf("%-4lld %-11s%s ", (long long)num(e, "id"), clean(str(e, "state")),
+		waiting ? "*" : " ");
+	printf("%-17s ", *str(e, "mac") ? clean(str(e, "mac")) : "-");
+	printf("%-20s ", *str(e, "name") ? clean(str(e, "name")) : "-");
+	printf("%s", *str(e, "mud_url") ? clean(str(e, "mud_url")) : "-");
+	if (*str(e, "why"))
+		printf("  # %s", clean(str(e, "why")));
+	printf("\n");
+}
+
+static void print_dpp_one(json_object *r)
+{
+	print_enrollee(r);
+}
+
+static void print_dpp_list(json_object *r)
+{
+	json_object *a = NULL;
+
+	printf("controller   %s\n", clean(str(r, "controller")));
+	printf("gateway code %s\n", clean(str(r, "uri")));
+	if (!json_object_object_get_ex(r, "enrollees", &a) || !json_object_array_length(a)) {
+		printf("no enrollees\n");
+		return;
+	}
+	printf("%-4s %-12s %-17s %-20s %s\n", "ID", "STATE", "MAC", "NAME", "MUD URL");
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		print_enrollee(json_object_array_get_idx(a, i));
+	printf("(* waiting: homegate dpp approve ID | homegate dpp deny ID)\n");
+}
+
+/* dpp add URI | dpp list | dpp approve|deny ID [--why TEXT]: ask the daemon. */
+static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
+{
+	const char *what = argv[1], *arg = NULL, *why = NULL;
+	bool decide = strcmp(what, "approve") == 0 || strcmp(what, "deny") == 0;
+	json_object *req;
+	long long id = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (json_flag(cli, argv[i]))
+			continue;
+		if (decide && strcmp(argv[i], "--why") == 0 && i + 1 < argc)
+			why = argv[++i];
+		else if (arg || argv[i][0] == '-' || strcmp(what, "list") == 0)
+			return die_usage("unexpected argument", argv[i]);
+		else
+			arg = argv[i];
+	}
+	if (strcmp(what, "list") == 0)
+		return run(cli, request("dpp_list", NULL), print_dpp_list);
+	if (!arg)
+		return die_usage("usage",
+			decide ? "homegate dpp approve|deny ID [--why TEXT]"
+			       : "homegate dpp add URI");
+	if (why && strlen(why) > 200)
+		return die_usage("--why takes at most 200 bytes", NULL);
+	if (decide) {
+		if (util_parse_int(arg, 1, INT64_MAX, &id) < 0)
+			return die_usage("not an enrollee id", arg);
+		req = request(strcmp(what, "approve") == 0 ? "dpp_approve" : "dpp_deny", NULL);
+		if (req) {
+			json_object_object_add(req, "id", json_object_new_int64(id));
+			if (why)
+				json_object_object_add(req, "why", json_object_new_string(why));
+		}
+		return run(cli, req, print_dpp_one);
+	}
+	if (strncmp(arg, "DPP:", 4) != 0)
+		return die_usage("not a DPP URI (DPP:...;;)", NULL);
+	req = request("dpp_add", NULL);
+	if (req)
+		json_object_object_add(req, "payload", json_object_new_string(arg));
+	return run(cli, req, print_dpp_one);
+}
+
 static int cmd_dpp(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 &&
+		(strcmp(argv[1], "add") == 0 || strcmp(argv[1], "list") == 0 ||
+			strcmp(argv[1], "approve") == 0 || strcmp(argv[1], "deny") == 0))
+		return cmd_dpp_daemon(cli, argc, argv);
 	return dpp_cmd(argc, argv, cli->json);
 }
 
@@ -1077,6 +1164,9 @@ static const struct cli_cmd cli_cmds[] = {
 		"[--chan 81/1,6,11] [--info TEXT]",
 		"the gateway's DPP bootstrapping URI or its QR code (creates its key on first use)",
 		cmd_dpp},
+	{"dpp", "add URI", "a device's scanned code: it gets credentials when it asks", cmd_dpp},
+	{"dpp", "list", "the Controller, its enrollees and the requests waiting", cmd_dpp},
+	{"dpp", "approve|deny ID [--why TEXT]", "answer a request waiting for you", cmd_dpp},
 	{"controller", "add|del CLASS-URI MAC",
 		"the device is a controller of that class (MUD \"controller\")", cmd_controller},
 	{"controller", "add|del --for MUD-URL MAC",

@@ -12,6 +12,7 @@
 #include "engine/enforce.h"
 #include "engine/idmgr.h"
 #include "engine/mudmgr.h"
+#include "engine/onbmgr.h"
 #include "engine/registry.h"
 #include "mud/mud_parse.h"
 #include "observe/capture.h"
@@ -43,6 +44,7 @@ struct engine {
 	struct ctlmgr *ctlm;
 	struct ev_timer gc_timer;
 	struct idmgr *idm;
+	struct onbmgr *onb;
 	struct control *ctl;
 	struct control_status status;
 	struct ev_timer flush_timer;
@@ -231,8 +233,12 @@ static int wifi_station(struct engine *e, const struct ipc_wifi_sta *s)
 	util_mac_format(&ev.wifi.mac, m);
 	if (ret < 0)
 		log_warnx("dev=%s intake=hostapd error=\"%s\"", m, strerror(-ret));
-	else if (s->pkhash[0] && strspn(s->pkhash, "0123456789abcdef") == 64)
+	else if (s->pkhash[0] && strspn(s->pkhash, "0123456789abcdef") == 64) {
 		log_info("dev=%s wifi=dpp pkhash=%s", m, s->pkhash);
+		/* The netAccessKey it joined with names the enrollee that was given it. */
+		if (e->onb && s->kind == IPC_WIFI_JOIN)
+			onbmgr_station(e->onb, &ev.wifi.mac, s->pkhash);
+	}
 	return 0;
 }
 
@@ -456,8 +462,9 @@ static void maybe_ready(struct engine *e)
 		return;
 	}
 	control_set_mud(e->ctl, e->mud);
-	control_set_controllers(e->ctl, e->ctlm);
 	control_set_psk(e->ctl, psk_request, e);
+	control_set_controllers(e->ctl, e->ctlm);
+	control_set_onb(e->ctl, e->onb);
 	ret = ev_io_add(e->loop, e->hook_fd, EPOLLIN, hook_ready, e);
 	if (ret < 0) {
 		errno = -ret;
@@ -619,6 +626,11 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 			(unsigned long long)is.rules, (unsigned long long)is.ouis,
 			is.local_failed ? "; the local database was refused (see the log)" : "");
 	}
+	/* Without onboarding the gateway still enforces; it only introduces no device by DPP. */
+	ret = onbmgr_open(e.loop, cfg, e.store, e.reg, e.mud, &e.onb);
+	if (ret < 0)
+		snprintf(e.status.dpp, sizeof(e.status.dpp), "off: %s (see the log)",
+			strerror(-ret));
 	ret = enforce_open(e.reg, e.mud, enforce_send, &e, &e.enf);
 	if (ret < 0)
 		fatalx("engine=start error=\"enforcement: %s\"", strerror(-ret));
@@ -644,6 +656,7 @@ int engine_main(const struct hg_config *cfg, int ipc_fd)
 	free(e.psk_list);
 	enforce_close(e.enf);
 	ctlmgr_close(e.ctlm);
+	onbmgr_close(e.onb);
 	idmgr_close(e.idm);
 	mudmgr_close(e.mud);
 	curl_global_cleanup();

@@ -17,6 +17,9 @@ for what in "HS110 +TP-Link HS110 \(plug\)" "ecobee +ecobee \(thermostat\)" "LGw
 	grep -Eq "$what" <<<"$out" || { echo "FAIL: not identified: $what" >&2; exit 1; }
 done
 grep -q "signer      /CN=lab MUD signer" <<<"$out" || { echo "FAIL: mud show not in the demo" >&2; exit 1; }
+grep -qE '^[0-9]+ +provisioned .* speaker|^[0-9]+ +provisioned ' <<<"$out" ||
+	{ echo "FAIL: the speaker was not shown onboarded by DPP" >&2; exit 1; }
+grep -qE '^[0-9]+ +held +\*' <<<"$out" || { echo "FAIL: the doorbell is not shown waiting" >&2; exit 1; }
 # Its namespaces are named after its lab: none may remain (other labs may run meanwhile).
 id=$(sed -n 's/^homegated is running in namespace \([a-z0-9]*\)-gw.*/\1/p' <<<"$out")
 [ -n "$id" ] || { echo "FAIL: the demo did not say where it ran" >&2; exit 1; }
