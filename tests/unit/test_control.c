@@ -916,6 +916,162 @@ static void test_controllers(void **state)
 	ctlmgr_close(cm);
 }
 
+/* ---- psk_* : answered later by the parent ---- */
+
+struct psk_seen {
+	int calls;
+	enum control_psk_op op;
+	struct hg_mac mac;
+	bool has_mac;
+	int vlanid;
+	uint32_t id;
+	char who[40];
+	int fail; /* returned by the callback */
+};
+
+static int psk_cb(enum control_psk_op op, const struct hg_mac *mac, int vlanid, uint32_t id,
+	const char *who, void *arg)
+{
+	struct psk_seen *p = arg;
+
+	p->calls++;
+	p->op = op;
+	p->has_mac = mac != NULL;
+	if (mac)
+		p->mac = *mac;
+	p->vlanid = vlanid;
+	p->id = id;
+	util_strlcpy(p->who, who, sizeof(p->who));
+	return p->fail;
+}
+
+/* A psk request waits for control_psk_done: nothing else is answered on that connection
+ * meanwhile, other connections are served, the answer carries the passphrase once, a warning
+ * and the errors map to their codes, and a connection that hangs up while waiting is dropped. */
+static void test_psk_deferred(void **state)
+{
+	struct fx *f = *state;
+	struct psk_seen p = {0};
+	struct control_psk_answer a = {.op = CONTROL_PSK_NEW,
+		.file = "/etc/hostapd/homegate.psk",
+		.pass = "abcdefghijkmnpqrstuv",
+		.keyid = "525400000001",
+		.vlanid = 20,
+		.message = ""};
+	struct control_psk_entry e[2] = {{.keyid = "525400000001"}, {.keyid = "x", .vlanid = 7}};
+	struct conn *c, *d;
+	json_object *r, *res;
+	char *line;
+
+	/* Without a parent to ask: unavailable. */
+	assert_refused(ask(f, "{\"cmd\":\"psk_list\"}"), "unavailable", "not available");
+	control_set_psk(f->ctl, psk_cb, &p);
+	assert_refused(ask(f, "{\"cmd\":\"psk_new\"}"), "bad_request", "psk_new needs \"mac\"");
+	assert_refused(ask(f, "{\"cmd\":\"psk_new\",\"mac\":\"" CAM "\",\"vlan\":4095}"),
+		"bad_request", "\"vlan\" must be an integer 1..4094");
+	assert_refused(ask(f, "{\"cmd\":\"psk_list\",\"mac\":\"" CAM "\"}"), "bad_request",
+		"unknown member");
+	assert_int_equal(p.calls, 0);
+	/* control_handle alone (no connection to answer later) refuses. */
+	line = control_handle(f->ctl, "{\"cmd\":\"psk_list\"}", 18, "user:test");
+	assert_non_null(strstr(line, "control socket only"));
+	free(line);
+
+	c = conn_open(f);
+	conn_sendline(f, c, "{\"cmd\":\"psk_new\",\"mac\":\"" CAM "\",\"vlan\":20}");
+	conn_sendline(f, c, "{\"cmd\":\"status\"}");
+	pump(f, 20);
+	assert_int_equal(p.calls, 1);
+	assert_int_equal(p.op, CONTROL_PSK_NEW);
+	assert_true(p.has_mac);
+	assert_int_equal(p.vlanid, 20);
+	assert_true(p.id != 0);
+	assert_true(strncmp(p.who, "user:", 5) == 0 || strncmp(p.who, "uid:", 4) == 0);
+	/* Still waiting: the status behind it is not answered, another connection is. */
+	for (int i = 0; i < 50; i++)
+		assert_true(conn_fill(f, c));
+	assert_int_equal(c->len - c->start, 0);
+	r = ask(f, "{\"cmd\":\"status\"}");
+	ok_result(r);
+	json_object_put(r);
+	/* An answer for another id goes nowhere. */
+	control_psk_done(f->ctl, p.id + 1000, &a);
+	util_mac_parse(CAM, &a.mac);
+	control_psk_done(f->ctl, p.id, &a);
+	r = conn_resp(f, c);
+	res = ok_result(r);
+	assert_string_equal(mstr(res, "mac"), CAM);
+	assert_string_equal(mstr(res, "passphrase"), "abcdefghijkmnpqrstuv");
+	assert_string_equal(mstr(res, "keyid"), "525400000001");
+	assert_int_equal(mint(res, "vlan"), 20);
+	assert_string_equal(mstr(res, "psk_file"), "/etc/hostapd/homegate.psk");
+	assert_false(json_object_object_get_ex(res, "warning", NULL));
+	json_object_put(r);
+	r = conn_resp(f, c); /* then the status */
+	ok_result(r);
+	json_object_put(r);
+
+	/* A revoke with a warning; a list; the errors. */
+	conn_sendline(f, c, "{\"cmd\":\"psk_revoke\",\"mac\":\"" PLUG "\"}");
+	pump(f, 20);
+	assert_int_equal(p.op, CONTROL_PSK_REVOKE);
+	a.op = CONTROL_PSK_REVOKE;
+	a.message = "hostapd wlan0 did not reload: not connected";
+	control_psk_done(f->ctl, p.id, &a);
+	r = conn_resp(f, c);
+	res = ok_result(r);
+	assert_string_equal(mstr(res, "warning"), "hostapd wlan0 did not reload: not connected");
+	assert_false(json_object_object_get_ex(res, "passphrase", NULL));
+	json_object_put(r);
+	conn_sendline(f, c, "{\"cmd\":\"psk_list\"}");
+	pump(f, 20);
+	assert_int_equal(p.op, CONTROL_PSK_LIST);
+	assert_false(p.has_mac);
+	util_mac_parse(CAM, &e[0].mac);
+	util_mac_parse(PLUG, &e[1].mac);
+	a = (struct control_psk_answer){
+		.op = CONTROL_PSK_LIST, .file = "/f", .entries = e, .nentries = 2, .message = ""};
+	control_psk_done(f->ctl, p.id, &a);
+	r = conn_resp(f, c);
+	res = member(ok_result(r), "entries");
+	assert_int_equal(json_object_array_length(res), 2);
+	assert_string_equal(mstr(json_object_array_get_idx(res, 1), "mac"), PLUG);
+	assert_int_equal(mint(json_object_array_get_idx(res, 1), "vlan"), 7);
+	json_object_put(r);
+	conn_sendline(f, c, "{\"cmd\":\"psk_revoke\",\"mac\":\"" NOONE "\"}");
+	pump(f, 20);
+	a = (struct control_psk_answer){.op = CONTROL_PSK_REVOKE,
+		.err = -ENOENT,
+		.message = "no such device: " NOONE " has no PSK in /f"};
+	control_psk_done(f->ctl, p.id, &a);
+	assert_refused(conn_resp(f, c), "not_found", "no such device");
+	conn_sendline(f, c, "{\"cmd\":\"psk_list\"}");
+	pump(f, 20);
+	a = (struct control_psk_answer){.op = CONTROL_PSK_LIST,
+		.err = -EOPNOTSUPP,
+		.message = "no [wifi] psk_file configured"};
+	control_psk_done(f->ctl, p.id, &a);
+	assert_refused(conn_resp(f, c), "unavailable", "no [wifi] psk_file configured");
+	/* The parent cannot be asked: internal, at once. */
+	p.fail = -EPIPE;
+	conn_sendline(f, c, "{\"cmd\":\"psk_list\"}");
+	assert_refused(conn_resp(f, c), "internal", "cannot ask homegated");
+	p.fail = 0;
+	conn_close(c);
+
+	/* Hanging up while waiting: dropped; the late answer goes nowhere. */
+	d = conn_open(f);
+	conn_sendline(f, d, "{\"cmd\":\"psk_list\"}");
+	pump(f, 20);
+	conn_close(d);
+	pump(f, 20);
+	a = (struct control_psk_answer){.op = CONTROL_PSK_LIST, .file = "/f", .message = ""};
+	control_psk_done(f->ctl, p.id, &a);
+	r = ask(f, "{\"cmd\":\"status\"}");
+	ok_result(r);
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -931,6 +1087,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_controllers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_psk_deferred, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
