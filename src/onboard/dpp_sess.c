@@ -1024,12 +1024,22 @@ int dpp_sess_new(const struct dpp_sess_params *p, struct dpp_sess **out)
 	s->c = dpp_curve_of(p->initiator ? p->peer_boot : p->own_boot);
 	if (!s->c)
 		goto out;
-	if (p->own_boot) {
+	/* An initiator's own key only offers mutual authentication, which needs both keys on
+	 * the responder's curve: on another curve it is left out. */
+	if (p->own_boot && (!p->initiator || dpp_curve_of(p->own_boot) == s->c)) {
 		if (dpp_curve_of(p->own_boot) != s->c ||
 			dpp_bootstrap_key_hash(p->own_boot, s->own_hash) < 0)
 			goto out;
 		EVP_PKEY_up_ref(p->own_boot);
 		s->own_boot = p->own_boot;
+	}
+	/* hostapd's and wpa_supplicant's Controllers refuse an Authentication Request without an
+	 * Initiator Bootstrapping Key Hash: without a key of our own on the responder's curve, a
+	 * temporary one names us (as hostapd does), which no responder knows. */
+	if (p->initiator && !s->own_boot) {
+		if (dpp_key_gen(s->c, &s->own_boot) < 0 ||
+			dpp_bootstrap_key_hash(s->own_boot, s->own_hash) < 0)
+			goto out;
 	}
 	if (p->initiator) {
 		if (dpp_bootstrap_key_hash(p->peer_boot, s->peer_hash) < 0)

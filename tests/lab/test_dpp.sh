@@ -6,7 +6,8 @@
 #   - wpa_supplicant Enrollee initiates to our Controller: dpp (Connector), psk, sae; mutual
 #     authentication; a request held for the user (GAS comeback) then granted, or refused;
 #   - hostapd Enrollee (netRole ap) initiates to our Controller; R1 and R2;
-#   - our Configurator initiates to wpa_supplicant's and hostapd's Enrollee Controllers;
+#   - our Configurator initiates to wpa_supplicant's (P-256, P-384, P-521) and hostapd's Enrollee
+#     Controllers;
 #   - our Enrollee against hostapd's Controller (initiating) and hostapd's initiating Configurator;
 #   - faults: hostapd's dpp_test fault injection, wrong keys, garbage, truncated, oversized and
 #     stalled connections, each a failure with a reason and no credential.
@@ -147,17 +148,21 @@ for ver in 2 1; do
 done
 
 # ---- our Configurator initiates to an Enrollee's Controller ----------------------------------
-start_wpas enr
-b=$(W enr DPP_BOOTSTRAP_GEN type=qrcode)
-[ "$(W enr DPP_CONTROLLER_START role=enrollee tcp_port=8908)" = OK ] || fail "wpa_supplicant controller"
-start_ours ini initiate --connect 127.0.0.1:8908 --peer-uri "$(W enr DPP_BOOTSTRAP_GET_URI "$b")"
-if wait_log "$D/enr/log" ': DPP-CONNECTOR' 10 && wait_log "$D/enr/log" ': DPP-NETWORK-ID' 5 &&
-	wait_log "$D/ini.out" '^done .*ok=1' 5; then
-	ok "our configurator initiates to wpa_supplicant"
-else
-	fail "our configurator -> wpa_supplicant: $(grep -E ': DPP-' "$D/enr/log" | tail -2) / $(tail -1 "$D/ini.out")"
-fi
-stop_all
+# the responder's key sets the curve: P-256, P-384 and P-521 (our own key is P-256, so on the
+# other curves we name ourselves with a temporary one, as hostapd does)
+for curve in P-256 P-384 P-521; do
+	start_wpas enr
+	b=$(W enr DPP_BOOTSTRAP_GEN type=qrcode curve=$curve)
+	[ "$(W enr DPP_CONTROLLER_START role=enrollee tcp_port=8908)" = OK ] || fail "wpa_supplicant controller"
+	start_ours ini initiate --connect 127.0.0.1:8908 --peer-uri "$(W enr DPP_BOOTSTRAP_GET_URI "$b")"
+	if wait_log "$D/enr/log" ': DPP-CONNECTOR' 10 && wait_log "$D/enr/log" ': DPP-NETWORK-ID' 5 &&
+		wait_log "$D/ini.out" '^done .*ok=1' 5; then
+		ok "our configurator initiates to wpa_supplicant ($curve)"
+	else
+		fail "our configurator -> wpa_supplicant $curve: $(grep -E ': DPP-' "$D/enr/log" | tail -2) / $(tail -1 "$D/ini.out")"
+	fi
+	stop_all
+done
 start_hapd enr
 b=$(H enr DPP_BOOTSTRAP_GEN type=qrcode)
 [ "$(H enr DPP_CONTROLLER_START role=enrollee tcp_port=8908)" = OK ] || fail "hostapd controller"
