@@ -381,6 +381,9 @@ static void handle_op(struct parent *p, const struct ipc_msg *m)
 
 			log_info("enforce=sync entries=%zu result=%s", p->nstaging,
 				ret ? strerror(-ret) : "ok");
+			/* Profiles of an earlier engine or parent that no device uses now. */
+			if (!ret && nft_profile_sweep(p->nft) < 0)
+				log_warnx("nft=sweep error=\"kernel refused\"");
 			reply(p, s->seq, ret);
 			p->nstaging = 0;
 		}
@@ -458,6 +461,8 @@ static void engine_start(void *arg)
 	p->ready_ms = 0;
 	p->nstaging = 0;
 	p->pstage_open = false; /* a profile half sent by a dead engine is dropped */
+	/* What the new engine does not send again is swept after its sync. */
+	nft_engine_start(p->nft);
 	pol_clear(&p->pstage);
 	log_info("engine=start pid=%d restarts=%u", (int)pid, p->restarts);
 	if (ev_io_add(p->loop, p->ipc_fd, EPOLLIN, ipc_ready, p) < 0)

@@ -30,8 +30,11 @@ struct nft {
 	 * keeps this rather than reading the kernel back. Sorted by MAC. */
 	struct ipc_dev_sync_entry *applied;
 	size_t napplied, capplied;
-	/* Compiled profiles installed by this parent (their chains exist in the kernel). */
+	/* Compiled profiles installed by this parent (their chains exist in the kernel), and
+	 * whether the current engine has not sent it since it started (stale: nobody will ever
+	 * drop it, see nft_profile_sweep). */
 	char (*profiles)[IPC_PROFILE_ID_LEN];
+	bool *stale;
 	size_t nprofiles, cprofiles;
 };
 
@@ -90,6 +93,7 @@ void nft_close(struct nft *n)
 	nft_batch_close(n->batch);
 	free(n->applied);
 	free(n->profiles);
+	free(n->stale);
 	free(n);
 }
 
@@ -414,18 +418,26 @@ int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const 
 	nftc_buf_free(&b);
 	if (ret)
 		return ret;
-	if (!installed(n, want)) {
-		if (n->nprofiles == n->cprofiles) {
-			size_t cap = n->cprofiles ? n->cprofiles * 2 : 16;
-			void *q = reallocarray(n->profiles, cap, sizeof(*n->profiles));
-
-			if (!q)
-				return -ENOMEM;
-			n->profiles = q;
-			n->cprofiles = cap;
+	for (size_t i = 0; i < n->nprofiles; i++)
+		if (memcmp(n->profiles[i], want, IPC_PROFILE_ID_LEN) == 0) {
+			n->stale[i] = false;
+			return 0;
 		}
-		memcpy(n->profiles[n->nprofiles++], want, IPC_PROFILE_ID_LEN);
+	if (n->nprofiles == n->cprofiles) {
+		size_t cap = n->cprofiles ? n->cprofiles * 2 : 16;
+		void *q = reallocarray(n->profiles, cap, sizeof(*n->profiles));
+
+		if (!q)
+			return -ENOMEM;
+		n->profiles = q;
+		q = reallocarray(n->stale, cap, sizeof(*n->stale));
+		if (!q)
+			return -ENOMEM;
+		n->stale = q;
+		n->cprofiles = cap;
 	}
+	n->stale[n->nprofiles] = false;
+	memcpy(n->profiles[n->nprofiles++], want, IPC_PROFILE_ID_LEN);
 	return 0;
 }
 
@@ -708,9 +720,92 @@ int nft_profile_remove(struct nft *n, const char id[IPC_PROFILE_ID_LEN])
 		return ret;
 	memmove(n->profiles[at], n->profiles[at + 1],
 		(n->nprofiles - at - 1) * sizeof(n->profiles[0]));
+	memmove(&n->stale[at], &n->stale[at + 1], (n->nprofiles - at - 1) * sizeof(n->stale[0]));
 	n->nprofiles--;
 	log_info("nft=profile id=%s action=removed", p);
 	return 0;
+}
+
+void nft_engine_start(struct nft *n)
+{
+	for (size_t i = 0; i < n->nprofiles; i++)
+		n->stale[i] = true;
+}
+
+static bool mapped(const struct nft *n, const char *id)
+{
+	for (size_t i = 0; i < n->napplied; i++)
+		if (n->applied[i].profile == IPC_PROFILE_POLICY &&
+			memcmp(n->applied[i].id, id, IPC_PROFILE_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
+int nft_profile_sweep(struct nft *n)
+{
+	const char *t = n->inet_table, *out, *at;
+	struct nftc_buf b = {0}, listing = {0};
+	char cmd[96];
+	unsigned count = 0;
+	int ret = 0;
+
+	/* The kernel's chains, not only ours: a previous parent's profiles are listed too. */
+	snprintf(cmd, sizeof(cmd), "list table inet %s", t);
+	if (nft_run_cmd_from_buffer(n->ctx, cmd) != 0) {
+		nft_ctx_get_error_buffer(n->ctx); /* discard */
+		return -EIO;
+	}
+	out = nft_ctx_get_output_buffer(n->ctx);
+	nftc_buf_printf(&listing, "%s", out ? out : "");
+	for (at = listing.s; at && (at = strstr(at, "chain out_")); at += 10) {
+		char id[IPC_PROFILE_ID_LEN + 1];
+		size_t k;
+
+		memcpy(id, at + 10, IPC_PROFILE_ID_LEN);
+		id[IPC_PROFILE_ID_LEN] = 0;
+		if (strnlen(at + 10, IPC_PROFILE_ID_LEN + 1) < IPC_PROFILE_ID_LEN + 1 ||
+			!id_ok(id) || at[10 + IPC_PROFILE_ID_LEN] != ' ' || mapped(n, id))
+			continue;
+		for (k = 0; k < n->nprofiles; k++)
+			if (memcmp(n->profiles[k], id, IPC_PROFILE_ID_LEN) == 0)
+				break;
+		if (k < n->nprofiles && !n->stale[k])
+			continue; /* the engine knows it: it drops it after the grace period */
+		/* `add` first: a chain or set someone removed by hand makes no delete fail. */
+		nftc_buf_printf(&b,
+			"add chain inet %s out_%s\nadd chain inet %s in_%s\n"
+			"add chain bridge %s bout_%s\nadd chain bridge %s bin_%s\n"
+			"add set bridge %s myc_%s { type ether_addr; }\n",
+			t, id, t, id, t, id, t, id, t, id);
+		nftc_buf_printf(&b,
+			"delete chain inet %s out_%s\ndelete chain inet %s in_%s\n"
+			"delete chain bridge %s bout_%s\ndelete chain bridge %s bin_%s\n"
+			"delete set bridge %s myc_%s\n",
+			t, id, t, id, t, id, t, id, t, id);
+		count++;
+	}
+	ret = listing.err ? listing.err : b.err;
+	if (!ret && count)
+		ret = run(n, b.s);
+	if (!ret && count) {
+		/* Every stale profile of this parent that is not mapped has its chains in the
+		 * kernel, so it was in the transaction: none of them is installed any more. */
+		for (size_t k = 0; k < n->nprofiles;) {
+			if (n->stale[k] && !mapped(n, n->profiles[k])) {
+				memmove(n->profiles[k], n->profiles[k + 1],
+					(n->nprofiles - k - 1) * sizeof(n->profiles[0]));
+				memmove(&n->stale[k], &n->stale[k + 1],
+					(n->nprofiles - k - 1) * sizeof(n->stale[0]));
+				n->nprofiles--;
+			} else {
+				k++;
+			}
+		}
+		log_info("nft=sweep profiles_removed=%u", count);
+	}
+	nftc_buf_free(&listing);
+	nftc_buf_free(&b);
+	return ret ? ret : (int)count;
 }
 
 /* The network part of addr under a prefix of bits, as text. */

@@ -56,6 +56,15 @@ int nft_ctl_sync(struct nft *n, const struct ipc_ctl_entry *e, size_t count);
  * -EBUSY (nothing changed) while a device is mapped to it, -EIO when nft refused. */
 int nft_profile_remove(struct nft *n, const char id[IPC_PROFILE_ID_LEN]);
 
+/* A new engine starts: the profiles installed so far are stale until it sends them again. */
+void nft_engine_start(struct nft *n);
+
+/* After a complete device table (nft_dev_sync): deletes, in one transaction, the chains and
+ * my-controller set of every profile in the kernel that no device is mapped to and that the
+ * current engine has not sent since it started: profiles of an earlier engine or parent that
+ * no engine will ever drop. Returns how many, or -EIO / -ENOMEM (then nothing changed). */
+int nft_profile_sweep(struct nft *n);
+
 /* Fills the gateway's own addresses (gw4, gw6: DNS and NTP are allowed to them) and the LAN
  * prefixes (lan4, lan6: local-networks) from the LAN bridge's addresses, replacing what the sets
  * held in one transaction. 0 or -errno / -EIO. */

@@ -239,7 +239,34 @@ static int scenario_controllers(void)
 	CHECK(list("list table bridge homegate", out, sizeof(out)) == 0 && strstr(out, cmd), 27);
 	/* a profile without my-controller rules (no myc_ set of its own) is removed as well */
 	CHECK(nft_profile_remove(n, eid) == 0, 28);
-	CHECK(nft_remove(n) == 0, 28);
+
+	/* A new engine sends only the hub's profile again: after its sync the other one, which
+	 * no engine will ever drop, is swept; the one it sent and maps stays. */
+	CHECK(nft_profile_install(n, eid, "", &empty, err, sizeof(err)) == 0, 29);
+	nft_engine_start(n);
+	CHECK(nft_profile_install(n, id, "", &mf->policy, err, sizeof(err)) == 0, 29);
+	CHECK(nft_profile_sweep(n) == 1, 29);
+	CHECK(list("list table inet homegate", out, sizeof(out)) == 0, 29);
+	snprintf(cmd, sizeof(cmd), "chain out_%s", eid);
+	CHECK(!strstr(out, cmd), 29);
+	snprintf(cmd, sizeof(cmd), "chain out_%s", id);
+	CHECK(strstr(out, cmd), 29);
+	CHECK(nft_profile_sweep(n) == 0, 29); /* nothing left to sweep */
+	CHECK(nft_profile_remove(n, eid) == -ENOENT, 29);
+	/* A new parent (homegated restarted, the tables kept) knows no profile: the kernel's
+	 * chains that its engine's table does not map are swept after the first sync. */
+	nft_close(n);
+	CHECK(nft_open("br-lan", "", &n) == 0, 30);
+	CHECK(nft_ensure_base(n) == 0, 30);
+	nft_engine_start(n);
+	CHECK(nft_dev_sync(n, NULL, 0) == 0, 30);
+	CHECK(nft_profile_sweep(n) == 1, 30);
+	CHECK(list("list table bridge homegate", out, sizeof(out)) == 0, 30);
+	snprintf(cmd, sizeof(cmd), "bout_%s", id);
+	CHECK(!strstr(out, cmd), 30);
+	snprintf(cmd, sizeof(cmd), "myc_%s", id);
+	CHECK(!strstr(out, cmd), 30);
+	CHECK(nft_remove(n) == 0, 30);
 	nft_close(n);
 	mud_free(mf);
 	return 0;
