@@ -20,7 +20,8 @@
  * client has two: one for requests (never attached) and one attached for events, read from the
  * owner's event loop. hostapd forgets its monitors when it restarts, and the old socket file is
  * replaced: a connected datagram socket then sends into nothing (ECONNREFUSED), which is how a
- * restart is noticed, by the next request or the periodic PING.
+ * restart is noticed, by the next request or the periodic PING (the kernel says nothing to a
+ * socket whose datagram peer died until it sends).
  */
 
 #define DEF_PING_MS	 10000
@@ -275,7 +276,8 @@ static void ev_ready(int fd, uint32_t events, void *arg)
 		int ret;
 
 		if (n < 0) {
-			if (errno == ECONNREFUSED)
+			/* The peer is gone (else the next PING finds out). */
+			if (errno == ECONNREFUSED || errno == ECONNRESET)
 				link_down(c, strerror(errno));
 			return;
 		}

@@ -361,6 +361,33 @@ static void test_live_reconnect(void **state)
 	assert_int_equal(hapd_ctrl_request(l->c, "PING", reply, sizeof(reply)), 4);
 }
 
+/* How long a hostapd death goes unnoticed is the PING interval (the kernel tells a datagram
+ * socket nothing until it sends), and a restarted one is attached again within the back-off. */
+static void test_live_detection_time(void **state)
+{
+	static const struct hapd_ctrl_opts slow_ping = {
+		.ping_ms = 500, .retry_min_ms = 50, .retry_max_ms = 200};
+	struct live *l = *state;
+	int64_t t;
+
+	if (!have_hostapd())
+		skip_no_hostapd();
+	hostapd_start(l);
+	assert_int_equal(
+		hapd_ctrl_open(l->loop, l->sock, l->dir, &slow_ping, on_event, l, &l->c), 0);
+	assert_true(hapd_ctrl_is_up(l->c));
+	t = util_mono_ms();
+	hostapd_kill(l);
+	assert_true(run_until(l, is_down, 1500));
+	print_message("hostapd death noticed after %lld ms (PING every 500 ms)\n",
+		(long long)(util_mono_ms() - t));
+	hostapd_start(l);
+	t = util_mono_ms();
+	assert_true(run_until(l, is_up, 2000));
+	print_message("attached again %lld ms after hostapd's socket appeared\n",
+		(long long)(util_mono_ms() - t));
+}
+
 static void test_open_errors(void **state)
 {
 	struct ev_loop *loop = ev_loop_new();
@@ -391,6 +418,8 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test_setup_teardown(test_live_events, live_setup, live_teardown),
 		cmocka_unit_test_setup_teardown(test_live_reconnect, live_setup, live_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_live_detection_time, live_setup, live_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
