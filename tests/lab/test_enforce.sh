@@ -72,6 +72,7 @@ cat >>"$conf" <<-EOF
 	[dns]
 	nftset_file = $LAB_DIR/run/dnsmasq-nftset.conf
 	reload_command = $LAB_DIR/dnsmasq-restart
+	binding = nftset
 EOF
 # The device's file: TCP 7 to one upstream host over IPv4 and IPv6, UDP to LAN peers.
 python3 - "$LAB_DIR/echo.json" <<-'EOF'
