@@ -583,7 +583,8 @@ static char *cmd_dpp_add(struct control *ctl, const struct ctl_req *rq)
 		return no_onb();
 	if (strlen(rq->payload) != rq->payload_len || rq->payload_len > DPP_URI_MAX)
 		return respond_errf("bad_request", "a DPP URI is at most %d bytes", DPP_URI_MAX);
-	ret = onbmgr_add(ctl->onb, rq->payload, rq->who, &o, err, sizeof(err));
+	ret = onbmgr_add(ctl->onb, rq->payload, rq->has_mac ? &rq->mac : NULL, rq->who, &o, err,
+		sizeof(err));
 	if (ret == -EINVAL)
 		return respond_errf("bad_request", "not a DPP URI: %s", err);
 	if (ret == -EEXIST)
@@ -787,7 +788,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{"controller_del", CTL_ARG_MAC | CTL_ARG_URI | CTL_ARG_URL, CTL_ARG_MAC,
 		cmd_controller_change, DEV_NEW},
 	{"controller_list", 0, 0, cmd_controller_list, DEV_NEW},
-	{"dpp_add", CTL_ARG_PAYLOAD, CTL_ARG_PAYLOAD, cmd_dpp_add, DEV_NEW},
+	{"dpp_add", CTL_ARG_PAYLOAD | CTL_ARG_MAC, CTL_ARG_PAYLOAD, cmd_dpp_add, DEV_NEW},
 	{"dpp_list", 0, 0, cmd_dpp_list, DEV_NEW},
 	{"dpp_approve", CTL_ARG_ID | CTL_ARG_WHY, CTL_ARG_ID, cmd_dpp_decide, DEV_NEW},
 	{"dpp_deny", CTL_ARG_ID | CTL_ARG_WHY, CTL_ARG_ID, cmd_dpp_decide, DEV_NEW},

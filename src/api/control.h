@@ -30,7 +30,8 @@
  *   {"cmd":"psk_new","mac":"..","vlan":N}      (vlan optional, 1..4094; default [wifi] vlan)
  *   {"cmd":"psk_revoke","mac":".."}
  *   {"cmd":"psk_list"}
- *   {"cmd":"dpp_add","payload":"DPP:..;;"}     (a device's code the user scanned: approved)
+ *   {"cmd":"dpp_add","payload":"DPP:..;;","mac":".."} (a device's code the user scanned:
+ *                                               approved; mac, optional, from another code)
  *   {"cmd":"dpp_list"}
  *   {"cmd":"dpp_approve"|"dpp_deny","id":N,"why":".."} (answer a held configuration request)
  *   {"cmd":"controller_add"|"controller_del","mac":"..","uri":"CLASS-URI"} or with

@@ -3,6 +3,8 @@
 #include "cmd/analyze_cmd.h"
 #include "cmd/dpp_cmd.h"
 #include "cmd/mud_cmd.h"
+#include "mud/mud_qr.h"
+#include "onboard/dpp_uri.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -822,6 +824,30 @@ static int cmd_mud_daemon(struct cli *cli, int argc, char **argv)
 	return run(cli, req, print_device);
 }
 
+/* The bytes of a scanned code in FILE or "-" (at most a QR code's 2953), without the final
+ * newline a scanner or an editor may add. */
+static int read_code(const char *file, char *buf, size_t cap, size_t *len)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "homegate: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, cap, f);
+	if (f != stdin)
+		fclose(f);
+	if (n == cap) {
+		fprintf(stderr, "homegate: %s: a QR payload is at most 2953 bytes\n", file);
+		return -1;
+	}
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	*len = n;
+	return 0;
+}
+
 /* mud qr FILE|- [--mac MAC]: the bytes of a scanned RFC 9238 code, sent as they are. */
 static int cmd_mud_qr(struct cli *cli, int argc, char **argv)
 {
@@ -829,7 +855,6 @@ static int cmd_mud_qr(struct cli *cli, int argc, char **argv)
 	char buf[4096];
 	json_object *req;
 	size_t n = 0;
-	FILE *f;
 
 	for (int i = 2; i < argc; i++) {
 		if (json_flag(cli, argv[i]))
@@ -845,19 +870,8 @@ static int cmd_mud_qr(struct cli *cli, int argc, char **argv)
 		return die_usage("usage", "homegate mud qr FILE|- [--mac MAC]");
 	if (mac && !mac_ok(mac))
 		return die_usage("not a MAC address", mac);
-	f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
-	if (!f) {
-		fprintf(stderr, "homegate: %s: %s\n", file, strerror(errno));
+	if (read_code(file, buf, sizeof(buf), &n) < 0)
 		return EXIT_USAGE;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	if (f != stdin)
-		fclose(f);
-	if (n == sizeof(buf))
-		return die_usage("a QR payload is at most 2953 bytes", NULL);
-	/* A scanner or an editor may add a final newline; the code itself ends in EOT. */
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
 	req = request("mud_qr", mac);
 	if (req)
 		json_object_object_add(req, "payload", json_object_new_string_len(buf, (int)n));
@@ -1007,10 +1021,60 @@ static void print_dpp_list(json_object *r)
 	printf("(* waiting: homegate dpp approve ID | homegate dpp deny ID)\n");
 }
 
+/* dpp add URI [--mud FILE|-]: the device's DPP code and, from the same label, its RFC 9238 MUD
+ * code; both name the device by MAC, and must agree. The MUD code then goes the way of
+ * `homegate mud qr` for that MAC. */
+static int cmd_dpp_add(struct cli *cli, const char *uri, const char *mud_file)
+{
+	struct dpp_uri u;
+	struct mud_qr q;
+	char buf[4096], err[192], macs[HG_MAC_STRLEN] = "";
+	json_object *req;
+	size_t n = 0;
+	int ret;
+
+	if (dpp_uri_parse(uri, strlen(uri), &u, err, sizeof(err)) < 0)
+		return die_usage("not a DPP URI", err);
+	if (u.flags & DPP_URI_HAS_MAC)
+		util_mac_format(&u.mac, macs);
+	if (mud_file) {
+		if (read_code(mud_file, buf, sizeof(buf), &n) < 0)
+			return EXIT_USAGE;
+		if (mud_qr_parse(buf, n, &q, err, sizeof(err)) < 0)
+			return die_usage("not an RFC 9238 MUD code", err);
+		if ((q.flags & MUD_QR_HAS_MAC) && macs[0] && !util_mac_equal(&q.mac, &u.mac)) {
+			char other[HG_MAC_STRLEN];
+
+			fprintf(stderr,
+				"homegate: the DPP code names %s and the MUD code %s: not one "
+				"device\n",
+				macs, util_mac_format(&q.mac, other));
+			return EXIT_USAGE;
+		}
+		if (!macs[0] && (q.flags & MUD_QR_HAS_MAC))
+			util_mac_format(&q.mac, macs);
+		if (!macs[0])
+			return die_usage(
+				"neither code names the device's MAC, so the MUD URL cannot "
+				"be bound to it (homegate mud qr FILE --mac MAC)",
+				NULL);
+	}
+	req = request("dpp_add", mud_file && macs[0] ? macs : NULL);
+	if (req)
+		json_object_object_add(req, "payload", json_object_new_string(uri));
+	ret = run(cli, req, print_dpp_one);
+	if (ret != 0 || !mud_file)
+		return ret;
+	req = request("mud_qr", macs);
+	if (req)
+		json_object_object_add(req, "payload", json_object_new_string_len(buf, (int)n));
+	return run(cli, req, print_device);
+}
+
 /* dpp add URI | dpp list | dpp approve|deny ID [--why TEXT]: ask the daemon. */
 static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
 {
-	const char *what = argv[1], *arg = NULL, *why = NULL;
+	const char *what = argv[1], *arg = NULL, *why = NULL, *mud = NULL;
 	bool decide = strcmp(what, "approve") == 0 || strcmp(what, "deny") == 0;
 	json_object *req;
 	long long id = 0;
@@ -1020,6 +1084,8 @@ static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
 			continue;
 		if (decide && strcmp(argv[i], "--why") == 0 && i + 1 < argc)
 			why = argv[++i];
+		else if (strcmp(what, "add") == 0 && strcmp(argv[i], "--mud") == 0 && i + 1 < argc)
+			mud = argv[++i];
 		else if (arg || argv[i][0] == '-' || strcmp(what, "list") == 0)
 			return die_usage("unexpected argument", argv[i]);
 		else
@@ -1030,7 +1096,7 @@ static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
 	if (!arg)
 		return die_usage("usage",
 			decide ? "homegate dpp approve|deny ID [--why TEXT]"
-			       : "homegate dpp add URI");
+			       : "homegate dpp add URI [--mud FILE|-]");
 	if (why && strlen(why) > 200)
 		return die_usage("--why takes at most 200 bytes", NULL);
 	if (decide) {
@@ -1044,12 +1110,7 @@ static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
 		}
 		return run(cli, req, print_dpp_one);
 	}
-	if (strncmp(arg, "DPP:", 4) != 0)
-		return die_usage("not a DPP URI (DPP:...;;)", NULL);
-	req = request("dpp_add", NULL);
-	if (req)
-		json_object_object_add(req, "payload", json_object_new_string(arg));
-	return run(cli, req, print_dpp_one);
+	return cmd_dpp_add(cli, arg, mud);
 }
 
 static int cmd_dpp(struct cli *cli, int argc, char **argv)
@@ -1164,7 +1225,8 @@ static const struct cli_cmd cli_cmds[] = {
 		"[--chan 81/1,6,11] [--info TEXT]",
 		"the gateway's DPP bootstrapping URI or its QR code (creates its key on first use)",
 		cmd_dpp},
-	{"dpp", "add URI", "a device's scanned code: it gets credentials when it asks", cmd_dpp},
+	{"dpp", "add URI [--mud FILE|-]",
+		"a device's scanned code (and its MUD code): credentials when it asks", cmd_dpp},
 	{"dpp", "list", "the Controller, its enrollees and the requests waiting", cmd_dpp},
 	{"dpp", "approve|deny ID [--why TEXT]", "answer a request waiting for you", cmd_dpp},
 	{"controller", "add|del CLASS-URI MAC",

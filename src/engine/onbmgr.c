@@ -377,8 +377,8 @@ static const struct dpp_ctrl_ops ctrl_ops = {
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
-int onbmgr_add(struct onbmgr *m, const char *uri, const char *who, json_object **out, char *err,
-	size_t errlen)
+int onbmgr_add(struct onbmgr *m, const char *uri, const struct hg_mac *mac, const char *who,
+	json_object **out, char *err, size_t errlen)
 {
 	struct dpp_uri u;
 	struct row r;
@@ -392,6 +392,14 @@ int onbmgr_add(struct onbmgr *m, const char *uri, const char *who, json_object *
 		util_errf(err, errlen,
 			"the code's key is on a curve DPP authentication here does "
 			"not support (P-256, P-384, P-521 only)");
+		return -EINVAL;
+	}
+	if (mac && (u.flags & DPP_URI_HAS_MAC) && !util_mac_equal(mac, &u.mac)) {
+		char a[HG_MAC_STRLEN], b[HG_MAC_STRLEN];
+
+		util_errf(err, errlen,
+			"the DPP code names %s and the other code %s: not one device",
+			util_mac_format(&u.mac, a), util_mac_format(mac, b));
 		return -EINVAL;
 	}
 	hex(u.key_hash, 32, h);
@@ -412,6 +420,8 @@ int onbmgr_add(struct onbmgr *m, const char *uri, const char *who, json_object *
 	util_strlcpy(r.state, "scanned", sizeof(r.state));
 	if (u.flags & DPP_URI_HAS_MAC)
 		util_mac_format(&u.mac, r.mac);
+	else if (mac)
+		util_mac_format(mac, r.mac);
 	if ((u.flags & DPP_URI_HAS_INFO) && !r.name[0])
 		util_sanitize(r.name, sizeof(r.name), u.info, strlen(u.info));
 	util_strlcpy(r.who, who, sizeof(r.who));

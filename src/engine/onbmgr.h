@@ -28,10 +28,12 @@ int onbmgr_open(struct ev_loop *loop, const struct hg_config *cfg, struct store 
 void onbmgr_close(struct onbmgr *m);
 
 /* The user scanned a device's code (`homegate dpp add`): its Enrollee is approved for
- * credentials, and authenticates mutually. A code with M: creates the device record. *out: the
- * enrollee's JSON. -EINVAL (err says why), -EEXIST (already added), -EIO. */
-int onbmgr_add(struct onbmgr *m, const char *uri, const char *who, json_object **out, char *err,
-	size_t errlen);
+ * credentials, and authenticates mutually. mac (may be NULL) is the device's MAC from another
+ * symbol on its label (an RFC 9238 MUD code); it must agree with the code's M: when both are
+ * there. A MAC creates the device record. *out: the enrollee's JSON. -EINVAL (err says why),
+ * -EEXIST (already added), -EIO. */
+int onbmgr_add(struct onbmgr *m, const char *uri, const struct hg_mac *mac, const char *who,
+	json_object **out, char *err, size_t errlen);
 /* Every enrollee (scanned, held, provisioned, refused, failed), newest first, with "waiting"
  * set on a held request whose Enrollee is still connected; and the gateway's own URI. */
 int onbmgr_list(struct onbmgr *m, json_object **out);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Onboarding through homegated's own DPP Controller with wpa_supplicant 2.10 Enrollees in lab
 # devices (DPP over TCP to the gateway's LAN address; no radio):
-#   - a device whose code the user added (`homegate dpp add`, with M:) authenticates mutually
+#   - a device whose code the user added (`homegate dpp add`, with M:, and with the label's RFC
+#     9238 MUD code when their MACs agree) authenticates mutually
 #     and gets a Connector at once; its mudurl reaches the MUD manager with source dpp and its
 #     signed file is fetched (AC-04); the device record carries the MAC from the code;
 #   - a device nobody scanned is held (approve-before-credentials): `homegate dpp list` shows it
@@ -109,6 +110,29 @@ lab_wait_for 10 mud_ok ||
 [ "$(dev "d['mud_url']")" = "$mud_url" ] || lab_fail "plug: MUD URL $(dev "d['mud_url']")"
 [ "$(dev "d['mud_source']")" = dpp ] || lab_fail "plug: MUD source $(dev "d['mud_source']")"
 echo "ok: the Enrollee's mudurl -> MUD manager, source dpp, file fetched and verified"
+
+# --- 1c: a label with two codes, DPP and RFC 9238 MUD: bound when their MACs agree
+qr() { # qr FILE URL [MAC]: an RFC 9238 payload
+	python3 -c 'import sys; u=sys.argv[2].split("://",1)[1]; m="\x1fM06C"+sys.argv[3].replace(":","") if len(sys.argv)>3 else ""
+open(sys.argv[1],"wb").write(("[)>\x1e06\x1d12NB000Example Cams\x1fM180"+u+m+"\x1f\x1e\x04").encode())' "$@"
+}
+# (its Enrollee speaks from the gateway's own namespace, as a hostapd relay on the gateway
+# would: the device itself is not on the LAN yet, and its MUD policy would not let it reach the
+# Controller once it is)
+lmac=02:00:00:4c:41:4d
+lab_spawn "$LAB_GW" enrollee-lamp "$HOMEGATE_BUILD/homegate-dpp-peer" enrollee \
+	--connect 192.168.50.1:8908 --peer-uri "$gw_uri" --mac "$lmac" --delay 4000
+lab_wait_for 5 grep -q '^uri ' "$LAB_DIR/enrollee-lamp.log" || lab_fail "lamp enrollee did not start"
+lamp_code=$(sed -n 's/^uri //p' "$LAB_DIR/enrollee-lamp.log")
+qr "$LAB_DIR/qr-other" "$mud_url" 02:00:00:00:99:99
+out=$(lab_hg dpp add "$lamp_code" --mud "$LAB_DIR/qr-other" 2>&1) && lab_fail "codes naming two MACs were taken"
+grep -q "not one device" <<<"$out" || lab_fail "mismatch reason: $out"
+qr "$LAB_DIR/qr-lamp" "$mud_url" "$lmac"
+lab_hg dpp add "$lamp_code" --mud "$LAB_DIR/qr-lamp" >/dev/null || lab_fail "lamp: dpp add --mud"
+lab_wait_for 10 grep -q "^cred akm=1 .*mutual=1" "$LAB_DIR/enrollee-lamp.log" || { lab_show_log enrollee-lamp; lab_fail "lamp not provisioned"; }
+[ "$(lab_hg --json device "$lmac" | python3 -c "import json,sys; print(json.load(sys.stdin)['mud_url'])")" = "$mud_url" ] ||
+	lab_fail "lamp: the MUD code was not bound to the DPP code's device"
+echo "ok: a label's DPP and MUD codes bound to one device by their MAC; two MACs refused"
 
 # --- 2: nobody scanned it: held until the user answers
 lab_dev_add cam

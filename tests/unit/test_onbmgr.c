@@ -225,12 +225,26 @@ static void test_scanned_code(void **state)
 	assert_int_equal(dpp_key_gen(c, &own), 0);
 	util_mac_parse("02:00:00:aa:bb:01", &o.mac);
 	assert_true(dpp_uri_make(own, &o, code, sizeof(code)) > 0);
-	assert_int_equal(onbmgr_add(onb, code, "user:test", &e, err, sizeof(err)), 0);
+	assert_int_equal(onbmgr_add(onb, code, NULL, "user:test", &e, err, sizeof(err)), 0);
 	json_object_put(e);
-	assert_int_equal(onbmgr_add(onb, code, "user:test", &e, err, sizeof(err)), -EEXIST);
+	assert_int_equal(onbmgr_add(onb, code, NULL, "user:test", &e, err, sizeof(err)), -EEXIST);
 	assert_int_equal(
-		onbmgr_add(onb, "DPP:K:AAAA;;", "user:test", &e, err, sizeof(err)), -EINVAL);
+		onbmgr_add(onb, "DPP:K:AAAA;;", NULL, "user:test", &e, err, sizeof(err)), -EINVAL);
 	assert_true(err[0] != '\0');
+	{
+		/* another symbol on the label naming another MAC: not one device */
+		struct hg_mac other;
+		EVP_PKEY *k2;
+		char code2[DPP_URI_MAX + 1];
+
+		util_mac_parse("02:00:00:aa:bb:09", &other);
+		assert_int_equal(dpp_key_gen(c, &k2), 0);
+		assert_true(dpp_uri_make(k2, &o, code2, sizeof(code2)) > 0);
+		assert_int_equal(
+			onbmgr_add(onb, code2, &other, "user:test", &e, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "not one device"));
+		EVP_PKEY_free(k2);
+	}
 	mac = o.mac;
 	assert_non_null(registry_get(reg, &mac)); /* the code's MAC made the record */
 
