@@ -162,15 +162,35 @@ static void put_wrapped(struct dpp_wbuf *w, const uint8_t *key, size_t keylen, c
 	OPENSSL_cleanse(sealed, sizeof(sealed));
 }
 
-static int unwrap(const uint8_t *key, size_t keylen, const struct dpp_attr *wd,
-	const struct dpp_buf *ad, size_t nad, uint8_t *clear, size_t cap, size_t *clear_len)
+/* Opens Wrapped Data wd with key (hash_len bytes) and the AD components into clear (cap bytes)
+ * and splits the plaintext into attributes. 0, or -EBADMSG with the reason in why. */
+static int unwrap(const struct dpp_sess *s, const uint8_t *key, const struct dpp_attr *wd,
+	const struct dpp_buf *ad, size_t nad, uint8_t *clear, size_t cap, struct dpp_attrs *out,
+	char *why, size_t whylen)
 {
-	if (wd->len < DPP_SIV_TAG || (size_t)wd->len - DPP_SIV_TAG > cap)
+	char err[128];
+
+	if (wd->len < DPP_SIV_TAG || (size_t)wd->len - DPP_SIV_TAG > cap ||
+		dpp_siv_open(key, s->c->hash_len, ad, nad, wd->v, wd->len, clear) < 0) {
+		util_errf(
+			why, whylen, "wrapped data does not decrypt (wrong key or altered frame)");
 		return -EBADMSG;
-	if (dpp_siv_open(key, keylen, ad, nad, wd->v, wd->len, clear) < 0)
+	}
+	if (dpp_attrs_parse(clear, wd->len - DPP_SIV_TAG, out, err, sizeof(err)) < 0) {
+		util_errf(why, whylen, "wrapped data: %s", err);
 		return -EBADMSG;
-	*clear_len = wd->len - DPP_SIV_TAG;
+	}
 	return 0;
+}
+
+/* unwrap() for a DPP frame f: AD1 its 6-octet header, AD2 the attributes before Wrapped Data. */
+static int unwrap_frame(const struct dpp_sess *s, const uint8_t *key, const uint8_t *f,
+	const struct dpp_attr *wd, uint8_t *clear, size_t cap, struct dpp_attrs *out, char *why,
+	size_t whylen)
+{
+	const struct dpp_buf ad[2] = {{f + 1, 6}, {f + 7, wd->off}};
+
+	return unwrap(s, key, wd, ad, 2, clear, cap, out, why, whylen);
 }
 
 static bool attr_is(const struct dpp_attr *a, size_t len)
@@ -276,7 +296,7 @@ static int rx_auth_req(struct dpp_sess *s, const uint8_t *f, size_t len, struct 
 	const struct dpp_attr *rh, *ih, *pk, *wd, *in, *ic;
 	uint8_t clear[256], xy[2 * DPP_MAX_PRIME], rcapab, icapab, *frame;
 	char err[128];
-	size_t clen, xlen, n;
+	size_t xlen, n;
 	struct dpp_wbuf w, cw, iw;
 	uint8_t inner[128], rauth[DPP_MAX_HASH];
 	EVP_PKEY *peer = NULL;
@@ -304,13 +324,8 @@ static int rx_auth_req(struct dpp_sess *s, const uint8_t *f, size_t len, struct 
 	if (dpp_ecdh(s->own_boot, s->peer_proto, s->mx, sizeof(s->mx), &n) < 0 ||
 		dpp_derive_k1(s->c, s->mx, s->k1) < 0)
 		return fail(s, st, -EBADMSG, "authentication request: key derivation failed");
-	if (unwrap(s->k1, s->c->hash_len, wd, (struct dpp_buf[]){{f + 1, 6}, {f + 7, wd->off}}, 2,
-		    clear, sizeof(clear), &clen) < 0)
-		return fail(s, st, -EBADMSG,
-			"authentication request: wrapped data does not "
-			"decrypt (wrong key or altered frame)");
-	if (dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0)
-		return fail(s, st, -EBADMSG, "authentication request, wrapped: %s", err);
+	if (unwrap_frame(s, s->k1, f, wd, clear, sizeof(clear), &cs, err, sizeof(err)) < 0)
+		return fail(s, st, -EBADMSG, "authentication request: %s", err);
 	in = dpp_attr_find(&cs, DPP_A_I_NONCE);
 	ic = dpp_attr_find(&cs, DPP_A_I_CAPAB);
 	if (!attr_is(in, s->c->nonce_len) || !attr_is(ic, 1))
@@ -396,7 +411,7 @@ static int rx_auth_resp(struct dpp_sess *s, const uint8_t *f, size_t len, struct
 	uint8_t clear[512], inner[128], tag[DPP_MAX_HASH], *frame;
 	uint8_t want = s->role == DPP_ROLE_CONFIGURATOR ? CAPAB_ENROLLEE : CAPAB_CONFIGURATOR;
 	char err[128];
-	size_t clen, ilen, n;
+	size_t n;
 	struct dpp_wbuf w, cw;
 	int ret;
 
@@ -431,13 +446,8 @@ static int rx_auth_resp(struct dpp_sess *s, const uint8_t *f, size_t len, struct
 	if (dpp_ecdh(s->own_proto, s->peer_proto, s->nx, sizeof(s->nx), &n) < 0 ||
 		dpp_derive_k2(s->c, s->nx, s->k2) < 0)
 		return fail(s, st, -EBADMSG, "authentication response: key derivation failed");
-	if (unwrap(s->k2, s->c->hash_len, wd, (struct dpp_buf[]){{f + 1, 6}, {f + 7, wd->off}}, 2,
-		    clear, sizeof(clear), &clen) < 0)
-		return fail(s, st, -EBADMSG,
-			"authentication response: wrapped data does not "
-			"decrypt (wrong key or altered frame)");
-	if (dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0)
-		return fail(s, st, -EBADMSG, "authentication response, wrapped: %s", err);
+	if (unwrap_frame(s, s->k2, f, wd, clear, sizeof(clear), &cs, err, sizeof(err)) < 0)
+		return fail(s, st, -EBADMSG, "authentication response: %s", err);
 	rn = dpp_attr_find(&cs, DPP_A_R_NONCE);
 	in = dpp_attr_find(&cs, DPP_A_I_NONCE);
 	rc = dpp_attr_find(&cs, DPP_A_R_CAPAB);
@@ -457,8 +467,7 @@ static int rx_auth_resp(struct dpp_sess *s, const uint8_t *f, size_t len, struct
 		dpp_derive_ke(s->c, s->inonce, s->rnonce, s->mx, s->nx, s->mutual ? s->lx : NULL,
 			s->ke) < 0)
 		return fail(s, st, -EBADMSG, "authentication: key derivation failed");
-	if (unwrap(s->ke, s->c->hash_len, iwd, NULL, 0, inner, sizeof(inner), &ilen) < 0 ||
-		dpp_attrs_parse(inner, ilen, &is, err, sizeof(err)) < 0 ||
+	if (unwrap(s, s->ke, iwd, NULL, 0, inner, sizeof(inner), &is, err, sizeof(err)) < 0 ||
 		!attr_is(ra = dpp_attr_find(&is, DPP_A_R_AUTH_TAG), s->c->hash_len))
 		return fail(s, st, -EBADMSG, "authentication response: R-auth does not decrypt");
 	if (dpp_r_auth(s->c, s->inonce, s->rnonce, s->own_proto, s->peer_proto,
@@ -501,7 +510,6 @@ static int rx_auth_conf(struct dpp_sess *s, const uint8_t *f, size_t len, struct
 	const struct dpp_attr *sa, *rh, *ih, *wd, *ia;
 	uint8_t clear[128], tag[DPP_MAX_HASH];
 	char err[128];
-	size_t clen;
 	int ret;
 
 	if (dpp_attrs_parse(f + 7, len - 7, &as, err, sizeof(err)) < 0)
@@ -519,13 +527,10 @@ static int rx_auth_conf(struct dpp_sess *s, const uint8_t *f, size_t len, struct
 	if (sa->v[0] != DPP_ST_OK)
 		return fail(
 			s, st, -EPROTO, "initiator aborted authentication (status %u)", sa->v[0]);
-	if (unwrap(s->ke, s->c->hash_len, wd, (struct dpp_buf[]){{f + 1, 6}, {f + 7, wd->off}}, 2,
-		    clear, sizeof(clear), &clen) < 0 ||
-		dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0 ||
-		!attr_is(ia = dpp_attr_find(&cs, DPP_A_I_AUTH_TAG), s->c->hash_len))
-		return fail(s, st, -EBADMSG,
-			"authentication confirm: wrapped data does not "
-			"decrypt (wrong key or altered frame)");
+	if (unwrap_frame(s, s->ke, f, wd, clear, sizeof(clear), &cs, err, sizeof(err)) < 0)
+		return fail(s, st, -EBADMSG, "authentication confirm: %s", err);
+	if (!attr_is(ia = dpp_attr_find(&cs, DPP_A_I_AUTH_TAG), s->c->hash_len))
+		return fail(s, st, -EBADMSG, "authentication confirm without I-auth");
 	if (dpp_i_auth(s->c, s->inonce, s->rnonce, s->peer_proto, s->own_proto,
 		    s->mutual ? s->peer_boot : NULL, s->own_boot, tag) < 0 ||
 		CRYPTO_memcmp(tag, ia->v, s->c->hash_len) != 0)
@@ -649,7 +654,7 @@ static int rx_conf_resp(
 	const char *why = NULL;
 	uint8_t token, *clear = NULL;
 	uint16_t delay;
-	size_t qlen, clen;
+	size_t qlen;
 	char err[160];
 	int ret;
 
@@ -672,13 +677,9 @@ static int rx_conf_resp(
 	clear = malloc(wd->len);
 	if (!clear)
 		return fail(s, st, -ENOMEM, "out of memory");
-	if (unwrap(s->ke, s->c->hash_len, wd, (struct dpp_buf[]){{q, wd->off}}, 1, clear, wd->len,
-		    &clen) < 0) {
-		ret = fail(s, st, -EBADMSG, "configuration response does not decrypt");
-		goto out;
-	}
-	if (dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0) {
-		ret = fail(s, st, -EBADMSG, "configuration response, wrapped: %s", err);
+	if (unwrap(s, s->ke, wd, (struct dpp_buf[]){{q, wd->off}}, 1, clear, wd->len, &cs, err,
+		    sizeof(err)) < 0) {
+		ret = fail(s, st, -EBADMSG, "configuration response: %s", err);
 		goto out;
 	}
 	en = dpp_attr_find(&cs, DPP_A_E_NONCE);
@@ -728,7 +729,6 @@ static int rx_conf_req(struct dpp_sess *s, const uint8_t *f, size_t len, struct 
 	struct dpp_attrs as, cs;
 	const struct dpp_attr *wd, *en, *ca;
 	uint8_t clear[2048];
-	size_t clen;
 	uint16_t qlen;
 	char err[160];
 
@@ -742,10 +742,10 @@ static int rx_conf_req(struct dpp_sess *s, const uint8_t *f, size_t len, struct 
 	if (dpp_attrs_parse(f + 14, qlen, &as, err, sizeof(err)) < 0)
 		return fail(s, st, -EBADMSG, "configuration request: %s", err);
 	wd = dpp_attr_find(&as, DPP_A_WRAPPED);
-	if (!wd || unwrap(s->ke, s->c->hash_len, wd, NULL, 0, clear, sizeof(clear), &clen) < 0)
-		return fail(s, st, -EBADMSG, "configuration request does not decrypt");
-	if (dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0)
-		return fail(s, st, -EBADMSG, "configuration request, wrapped: %s", err);
+	if (!wd)
+		return fail(s, st, -EBADMSG, "configuration request without wrapped data");
+	if (unwrap(s, s->ke, wd, NULL, 0, clear, sizeof(clear), &cs, err, sizeof(err)) < 0)
+		return fail(s, st, -EBADMSG, "configuration request: %s", err);
 	en = dpp_attr_find(&cs, DPP_A_E_NONCE);
 	ca = dpp_attr_find(&cs, DPP_A_CONF_ATTR_OBJ);
 	if (!en || en->len == 0 || en->len > DPP_MAX_NONCE || !ca)
@@ -928,18 +928,15 @@ static int rx_conf_result(struct dpp_sess *s, const uint8_t *f, size_t len, stru
 	struct dpp_attrs as, cs;
 	const struct dpp_attr *wd, *sa, *en;
 	uint8_t clear[128];
-	size_t clen;
 	char err[128];
 
 	if (dpp_attrs_parse(f + 7, len - 7, &as, err, sizeof(err)) < 0)
 		return fail(s, st, -EBADMSG, "configuration result: %s", err);
 	wd = dpp_attr_find(&as, DPP_A_WRAPPED);
-	if (!wd ||
-		unwrap(s->ke, s->c->hash_len, wd, (struct dpp_buf[]){{f + 1, 6}, {f + 7, wd->off}},
-			2, clear, sizeof(clear), &clen) < 0)
-		return fail(s, st, -EBADMSG, "configuration result does not decrypt");
-	if (dpp_attrs_parse(clear, clen, &cs, err, sizeof(err)) < 0)
-		return fail(s, st, -EBADMSG, "configuration result, wrapped: %s", err);
+	if (!wd)
+		return fail(s, st, -EBADMSG, "configuration result without wrapped data");
+	if (unwrap_frame(s, s->ke, f, wd, clear, sizeof(clear), &cs, err, sizeof(err)) < 0)
+		return fail(s, st, -EBADMSG, "configuration result: %s", err);
 	sa = dpp_attr_find(&cs, DPP_A_STATUS);
 	en = dpp_attr_find(&cs, DPP_A_E_NONCE);
 	if (!attr_is(sa, 1) || !attr_is(en, s->c->nonce_len) ||
