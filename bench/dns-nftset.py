@@ -107,7 +107,10 @@ def nftset_line(name):
 
 def cmd_conf(a):
     """dnsmasq conf files: full (every name + rot), control (every name, rot unbound), plain
-    (no nftset at all). All send rot.example.test to the rotating server."""
+    (no nftset at all). All send rot.example.test to the rotating server. For the forwarder
+    binding, fwd.conf sends every name to dnsbind (rot.example.test to the second dnsbind,
+    whose upstream is the rotating server) and fwd-control.conf sends rot.example.test to
+    the rotating server directly (not bound)."""
     server = "server=/%s/%s#%d\n" % (ROT_NAME, a.rot_server, a.rot_port)
     names = [nftset_line(bound_name(j)) for j in range(a.n)]
     with open(a.prefix + "full.conf", "w") as f:
@@ -116,18 +119,25 @@ def cmd_conf(a):
         f.write(server + "".join(names))
     with open(a.prefix + "plain.conf", "w") as f:
         f.write(server)
+    fwd = ["server=/%s/127.0.0.1#%d\n" % (bound_name(j), a.fwd_port) for j in range(a.n)]
+    with open(a.prefix + "fwd.conf", "w") as f:
+        f.write("".join(fwd) + "server=/%s/127.0.0.1#%d\n" % (ROT_NAME, a.fwd_rot_port))
+    with open(a.prefix + "fwd-control.conf", "w") as f:
+        f.write("".join(fwd) + server)
 
 
 def lat_names(n, count):
     """(kind, query name, address) for the latency round: unique names so that each misses the
     gateway's cache; bound names are below svc<j>.example.test, the others are not bound."""
-    out = {"bound": [], "unbound": [], "plain": []}
+    kinds = ("bound", "unbound", "plain", "fbound", "funbound")
+    out = {k: [] for k in kinds}
     for i in range(count):
         j = i % max(n, 1)
-        for k, kind in enumerate(("bound", "unbound", "plain")):
-            parent = bound_name(j) if kind == "bound" else "%s%d.example.test" % (kind, j)
-            addr = str(LAT_POOL + 3 * i + k)
-            out[kind].append(("l%d.%s" % (i, parent), addr))
+        for k, kind in enumerate(kinds):
+            bound = kind in ("bound", "fbound")
+            parent = bound_name(j) if bound else "%s%d.example.test" % (kind, j)
+            addr = str(LAT_POOL + len(kinds) * i + k)
+            out[kind].append(("%s%d.%s" % ("m" if kind == "fbound" else "l", i, parent), addr))
     return out
 
 
@@ -275,10 +285,12 @@ def pct(sorted_us, q):
 
 def cmd_lat(a):
     """Interleaved latency round: per index i one bound, one unbound (same dnsmasq) and one plain
-    (dnsmasq without any --nftset) query, in a random order each time."""
+    (dnsmasq without any --nftset) query, and one bound and one unbound through the dnsmasq
+    whose bound names go to dnsbind, in a random order each time."""
     names = lat_names(a.n, a.count)
     socks = {"bound": resolver(a.server), "unbound": resolver(a.server),
-             "plain": resolver(a.server, a.plain_port)}
+             "plain": resolver(a.server, a.plain_port),
+             "fbound": resolver(a.server, a.fwd_port), "funbound": resolver(a.server, a.fwd_port)}
     res = {k: [] for k in socks}
     bad = {k: 0 for k in socks}
     kinds = list(socks)
@@ -294,7 +306,7 @@ def cmd_lat(a):
                 bad[k] += 1
             res[k].append(dt * 1e6)
     with open(a.out, "w") as f:
-        for k in ("bound", "unbound", "plain"):
+        for k in socks:
             v = sorted(res[k])
             f.write("%s %d %d %.0f %.0f %.0f %.0f\n" % (k, len(v), bad[k], pct(v, 0.5), pct(v, 0.99),
                                                          v[-1], sum(v) / len(v)))
@@ -305,7 +317,7 @@ def cmd_race(a):
     to the answer (non-blocking: the SYN leaves before the next resolve). A connect fails if
     refused, reset, or not established within the deadline; one established after 0.9 s lost
     its first SYN (the retransmission came 1 s later)."""
-    s = resolver(a.server)
+    s = resolver(a.server, a.port)
     sel = selectors.DefaultSelector()
     pending = 0
     stats = {"resolved": 0, "dns_fail": 0, "ok": 0, "late": 0, "timeout": 0, "refused": 0,
@@ -487,6 +499,8 @@ def main():
     r.add_argument("--prefix", required=True)
     r.add_argument("--rot-server", required=True)
     r.add_argument("--rot-port", type=int, required=True)
+    r.add_argument("--fwd-port", type=int, required=True)
+    r.add_argument("--fwd-rot-port", type=int, required=True)
     r = sub.add_parser("hosts")
     r.add_argument("--n", type=int, required=True)
     r.add_argument("--count", type=int, required=True)
@@ -500,10 +514,12 @@ def main():
     r.add_argument("--count", type=int, required=True)
     r.add_argument("--server", required=True)
     r.add_argument("--plain-port", type=int, required=True)
+    r.add_argument("--fwd-port", type=int, required=True)
     r.add_argument("--out", required=True)
     r = sub.add_parser("race")
     r.add_argument("--count", type=int, required=True)
     r.add_argument("--server", required=True)
+    r.add_argument("--port", type=int, default=53)
     r.add_argument("--deadline", type=float, default=3.0)
     r.add_argument("--out", required=True)
     r = sub.add_parser("q")

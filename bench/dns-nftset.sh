@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Benchmark: DNS-name binding with real dnsmasq --nftset and real nftables (DESIGN §5), without
-# homegated. The gateway holds a ruleset of homegate's shape (table inet hgbench) with
+# Benchmark: DNS-name binding with real dnsmasq and real nftables (DESIGN §5), without
+# homegated: dnsmasq --nftset, and dnsbind (homegate's forwarder, bench_dnsbind) behind
+# dnsmasq server=/NAME/127.0.0.1#PORT lines. The gateway holds a ruleset of homegate's shape (table inet hgbench) with
 # N_DEVICES profiles, each allowing one DNS name's set pair, and N_DEVICES MACs in dev_profile;
 # its dnsmasq binds every one of those names plus rot.example.test. Measured, each against a
 # baseline in the same run: the latency dnsmasq adds when it puts an answer into a set, whether a
 # device that connects the moment it has the answer is ever dropped (with a control round
-# without the binding, which must be dropped), and how long a dnsmasq restart interrupts DNS.
+# without the binding, which must be dropped), and how long a dnsmasq restart interrupts DNS;
+# each for both bindings.
 # Usage: bench/dns-nftset.sh [N_DEVICES] [N_RESOLVES]   (root; defaults 1000 and 10000)
 #        LAT_COUNT (queries of each kind, default 2000), CONTROL_COUNT (default 200) and
 #        RESTARTS (per configuration, default 5), COST_COUNT (default 200) and COST_SETS (set
-#        counts of the libnftables sweep, default "0 100 500 2000 5000") in the environment.
+#        counts of the libnftables sweep, default "0 100 500 2000 5000") and BIND_NICE (dnsbind's
+#        nice, default -5 as homegated runs it) in the environment.
 set -euo pipefail
 N_DEVICES=${1:-1000}
 N_RESOLVES=${2:-10000}
@@ -27,13 +30,18 @@ py=(python3 "$here/bench/dns-nftset.py")
 
 [ "$N_DEVICES" -ge 1 ] || { echo "N_DEVICES must be at least 1" >&2; exit 2; }
 # rot.example.test hands out a fresh address of 198.18.0.0/16 per answer, never one twice.
-[ $((N_RESOLVES + CONTROL_COUNT)) -le 65534 ] || { echo "N_RESOLVES too large" >&2; exit 2; }
-[ $((3 * LAT_COUNT)) -le 65534 ] || { echo "LAT_COUNT too large" >&2; exit 2; }
+[ $((2 * (N_RESOLVES + CONTROL_COUNT))) -le 65534 ] || { echo "N_RESOLVES too large" >&2; exit 2; }
+[ $((5 * LAT_COUNT)) -le 65534 ] || { echo "LAT_COUNT too large" >&2; exit 2; }
+[ -x "$HOMEGATE_BUILD/bench_dnsbind" ] || { echo "no $HOMEGATE_BUILD/bench_dnsbind (build first)" >&2; exit 2; }
 
 ROT_MAC=02:48:47:ee:00:01 # under the rot profile: may reach rot.example.test only
 LAT_MAC=02:48:47:ee:00:02 # not in dev_profile: the latency client is not filtered
 ROT_PORT=5300             # the rotating upstream, 198.51.100.1 in wan
 PLAIN_PORT=5354           # a second gateway dnsmasq without any --nftset (baseline)
+FWD_PORT=5355             # a third gateway dnsmasq whose bound names go to dnsbind
+BIND_PORT=5301            # dnsbind in the gateway, upstream the wan dnsmasq
+BIND_ROT_PORT=5302        # a second dnsbind for rot.example.test, upstream the rotating server
+BIND_NICE=${BIND_NICE:--5} # dnsbind's nice, as homegated sets it (DNSBIND_PROC_NICE)
 
 now_ns() { echo "${EPOCHREALTIME/./}000"; }
 # Alive and not a zombie (PID 1 here may not reap), without forking.
@@ -93,8 +101,8 @@ lab_wait_for 5 test -s "$LAB_DIR/rotdns.ready" || { lab_show_log rotdns; lab_fai
 
 # ---- 2. the gateway's dnsmasq with one --nftset line per name
 "${py[@]}" conf --n "$N_DEVICES" --prefix "$LAB_DIR/nftset-" --rot-server 198.51.100.1 \
-	--rot-port "$ROT_PORT"
-for c in full control plain; do
+	--rot-port "$ROT_PORT" --fwd-port "$BIND_PORT" --fwd-rot-port "$BIND_ROT_PORT"
+for c in full control plain fwd fwd-control; do
 	dnsmasq --test --conf-file="$LAB_DIR/nftset-$c.conf" >/dev/null 2>&1 ||
 		lab_fail "dnsmasq refuses $LAB_DIR/nftset-$c.conf"
 done
@@ -105,14 +113,32 @@ lab_spawn "$LAB_GW" dnsmasq-plain dnsmasq --keep-in-foreground --port="$PLAIN_PO
 	--conf-file="$LAB_DIR/nftset-plain.conf" --user=root --group=root \
 	--pid-file="$LAB_DIR/dnsmasq-plain.pid" --log-facility="$LAB_DIR/dnsmasq-plain.log" --log-queries
 
+# dnsbind (as homegated runs it: the homegate user, only CAP_NET_ADMIN) and a dnsmasq whose
+# bound names go to it, read with --servers-file (re-read on SIGHUP).
+bind_user=()
+id homegate >/dev/null 2>&1 && bind_user=(-u homegate)
+lab_spawn "$LAB_GW" dnsbind "$HOMEGATE_BUILD/bench_dnsbind" "${bind_user[@]}" -n "$BIND_NICE" -p "$LAB_DIR/dnsbind.ready" \
+	hgbench "127.0.0.1#$BIND_PORT" 198.51.100.1
+lab_spawn "$LAB_GW" dnsbind-rot "$HOMEGATE_BUILD/bench_dnsbind" "${bind_user[@]}" -n "$BIND_NICE" -p "$LAB_DIR/dnsbind-rot.ready" \
+	hgbench "127.0.0.1#$BIND_ROT_PORT" "198.51.100.1#$ROT_PORT"
+lab_wait_for 10 test -s "$LAB_DIR/dnsbind.ready" || { lab_show_log dnsbind; lab_fail "dnsbind did not start"; }
+lab_wait_for 10 test -s "$LAB_DIR/dnsbind-rot.ready" || { lab_show_log dnsbind-rot; lab_fail "dnsbind did not start"; }
+lab_spawn "$LAB_GW" dnsmasq-fwd dnsmasq --keep-in-foreground --port="$FWD_PORT" \
+	--listen-address=192.168.50.1 --bind-interfaces --no-resolv --no-hosts --server=198.51.100.1 \
+	--servers-file="$LAB_DIR/nftset-fwd.conf" --user=root --group=root \
+	--pid-file="$LAB_DIR/dnsmasq-fwd.pid" --log-facility="$LAB_DIR/dnsmasq-fwd.log" --log-queries
+
 lab_dev_add rot --mac "$ROT_MAC" --hostname rot
 lab_dev_add lat --mac "$LAT_MAC" --hostname lat
 lab_wait_for 5 lab_dev_exec lat "${py[@]}" q --server 192.168.50.1 --port "$PLAIN_PORT" \
 	--name www.example.test --want 203.0.113.10 || lab_fail "the plain dnsmasq does not answer"
+lab_wait_for 5 lab_dev_exec lat "${py[@]}" q --server 192.168.50.1 --port "$FWD_PORT" \
+	--name www.example.test --want 203.0.113.10 || lab_fail "the forwarder's dnsmasq does not answer"
 
 # ---- 3. latency: bound vs unbound names, interleaved, every query a cache miss
 lab_dev_exec lat "${py[@]}" lat --n "$N_DEVICES" --count "$LAT_COUNT" --server 192.168.50.1 \
-	--plain-port "$PLAIN_PORT" --out "$LAB_DIR/lat.out" || lab_fail "latency round failed"
+	--plain-port "$PLAIN_PORT" --fwd-port "$FWD_PORT" --out "$LAB_DIR/lat.out" ||
+	lab_fail "latency round failed"
 # The bound answers really went into their sets.
 inset=0
 while read -r addr name; do
@@ -120,6 +146,13 @@ while read -r addr name; do
 	lab_gw_exec nft get element inet hgbench "dns4_$h" "{ $addr }" >/dev/null 2>&1 && inset=$((inset + 1))
 done < <(head -n 3 "$LAB_DIR/lat-hosts") # the first bound names
 [ "$inset" = 3 ] || lab_fail "bound answers are not in their sets ($inset of 3 checked)"
+finset=0
+while read -r addr name; do
+	h=$(printf '%s' "${name#*.}" | sha256sum | cut -c1-12)
+	lab_gw_exec nft list set inet hgbench "dns4_$h" >"$LAB_DIR/fset"
+	grep -q "$addr timeout 1h1m" "$LAB_DIR/fset" && finset=$((finset + 1))
+done < <(grep ' m[0-9]*\.svc' "$LAB_DIR/lat-hosts" | head -n 3)
+[ "$finset" = 3 ] || { cat "$LAB_DIR/fset" >&2; lab_fail "dnsbind's answers are not in their sets with a timeout ($finset of 3)"; }
 
 # ---- 4. race: resolve rot.example.test, connect at once; then a control round without binding
 d0=$(drops)
@@ -130,10 +163,10 @@ in_set=$(lab_gw_exec nft list set inet hgbench "dns4_$(printf '%s' rot.example.t
 	grep -o '198\.18\.[0-9]*\.[0-9]*' | wc -l)
 
 # ---- restart gap: SIGTERM to the first answered query, with and without the nftset lines
-restart_gw() { # LABEL CONF
+restart_gw() { # LABEL CONF [OPTION]
 	local pid tk te
 	pid=$(cat "$LAB_DIR/dnsmasq-gw.pid")
-	LAB_GW_DNSMASQ_EXTRA=(--conf-file="$2")
+	LAB_GW_DNSMASQ_EXTRA=("${3:---conf-file}=$2")
 	tk=$(now_ns)
 	kill -TERM "$pid"
 	while alive "$pid"; do :; done
@@ -152,10 +185,41 @@ for _ in $(seq 1 "$RESTARTS"); do
 	sleep 0.7
 	restart_gw full "$LAB_DIR/nftset-full.conf"
 	sleep 0.7
+	restart_gw fwd "$LAB_DIR/nftset-fwd.conf" --servers-file
+	sleep 0.7
+	# The forwarder's lines are re-read on SIGHUP: no restart when names are added.
+	tk=$(now_ns)
+	kill -HUP "$(cat "$LAB_DIR/dnsmasq-gw.pid")"
+	echo "hup $tk $tk" >>"$LAB_DIR/kills"
+	sleep 0.7
 done
 kill -TERM "$(cat "$LAB_DIR/poll.pid")"
 lab_wait_for 5 test -s "$LAB_DIR/poll.out" || lab_fail "poller wrote nothing"
 "${py[@]}" gaps --stamps "$LAB_DIR/poll.out" --kills "$LAB_DIR/kills" >"$LAB_DIR/gaps.out"
+
+# ---- the same race through dnsbind (the gateway dnsmasq's rot.example.test line sends it to
+# dnsbind), then its control: rot.example.test sent to the rotating server directly
+restart_gw fwd "$LAB_DIR/nftset-fwd.conf" --servers-file
+lab_wait_for 5 lab_dev_exec rot "${py[@]}" q --server 192.168.50.1 --name www.example.test \
+	--want 203.0.113.10 || lab_fail "no DNS after the restart"
+f0=$(drops)
+lab_dev_exec rot "${py[@]}" race --count "$N_RESOLVES" --server 192.168.50.1 \
+	--out "$LAB_DIR/frace.out" || lab_fail "dnsbind race round failed"
+f1=$(drops)
+restart_gw fwd-control "$LAB_DIR/nftset-fwd-control.conf" --servers-file
+lab_wait_for 5 lab_dev_exec rot "${py[@]}" q --server 192.168.50.1 --name www.example.test \
+	--want 203.0.113.10 || lab_fail "no DNS after the restart"
+fc0=$(drops)
+lab_dev_exec rot "${py[@]}" race --count "$CONTROL_COUNT" --server 192.168.50.1 \
+	--out "$LAB_DIR/fcontrol.out" || lab_fail "dnsbind control round failed"
+fc1=$(drops)
+for b in dnsbind dnsbind-rot; do
+	kill -USR1 "$(cat "$LAB_DIR/$b.pid")"
+done
+sleep 0.3
+bstat() { # NAME KEY: a counter of the last stats line of dnsbind NAME
+	grep 'dnsbind=stats' "$LAB_DIR/$1.log" | tail -n 1 | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'
+}
 
 # ---- control: the same dnsmasq lines without rot.example.test's binding must be dropped
 restart_gw control "$LAB_DIR/nftset-control.conf"
@@ -179,8 +243,12 @@ printf '| A query from a device, each a cache miss (%d of each, interleaved) | p
 printf '| (a) bound name (svc<j>: answer added to dns4_<H>) | %s | %s | %s | %s | %s |\n' "$(lat bound 4)" "$(lat bound 5)" "$(lat bound 6)" "$(lat bound 7)" "$(lat bound 3)"
 printf '| (b) unbound name, same dnsmasq (baseline) | %s | %s | %s | %s | %s |\n' "$(lat unbound 4)" "$(lat unbound 5)" "$(lat unbound 6)" "$(lat unbound 7)" "$(lat unbound 3)"
 printf '| (c) name via a second dnsmasq without any --nftset (baseline) | %s | %s | %s | %s | %s |\n' "$(lat plain 4)" "$(lat plain 5)" "$(lat plain 6)" "$(lat plain 7)" "$(lat plain 3)"
-printf '| **added by the binding, (a) − (b)** | **%s** | **%s** | | | |\n' "$(($(lat bound 4) - $(lat unbound 4)))" "$(($(lat bound 5) - $(lat unbound 5)))"
+printf '| (d) bound name via dnsbind (dnsmasq server=/svc<j>/127.0.0.1#%d) | %s | %s | %s | %s | %s |\n' "$BIND_PORT" "$(lat fbound 4)" "$(lat fbound 5)" "$(lat fbound 6)" "$(lat fbound 7)" "$(lat fbound 3)"
+printf '| (e) unbound name, same dnsmasq as (d) (baseline) | %s | %s | %s | %s | %s |\n' "$(lat funbound 4)" "$(lat funbound 5)" "$(lat funbound 6)" "$(lat funbound 7)" "$(lat funbound 3)"
+printf '| **added by the nftset binding, (a) − (b)** | **%s** | **%s** | | | |\n' "$(($(lat bound 4) - $(lat unbound 4)))" "$(($(lat bound 5) - $(lat unbound 5)))"
 printf '| added by %d nftset lines to any answer, (b) − (c) | %s | %s | | | |\n' "$nlines" "$(($(lat unbound 4) - $(lat plain 4)))" "$(($(lat unbound 5) - $(lat plain 5)))"
+printf '| **added by the dnsbind binding, (d) − (e)** | **%s** | **%s** | | | |\n' "$(($(lat fbound 4) - $(lat funbound 4)))" "$(($(lat fbound 5) - $(lat funbound 5)))"
+printf '| added by %d server lines to any answer, (e) − (c) | %s | %s | | | |\n' "$nlines" "$(($(lat funbound 4) - $(lat plain 4)))" "$(($(lat funbound 5) - $(lat plain 5)))"
 
 printf '\n| resolve rot.example.test, then connect at once | resolves | distinct addresses | established | failed | of which late (first SYN lost) | drops counted in the profile chain | connect p50 / p99 (µs) | wall (s) |\n|---|---|---|---|---|---|---|---|---|\n'
 printf '| with the binding | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
@@ -191,6 +259,19 @@ printf '| control: binding removed for rot.example.test | %s | %s | %s | %s | %s
 	"$(get "$LAB_DIR/control.out" resolved)" "$(get "$LAB_DIR/control.out" distinct)" "$(get "$LAB_DIR/control.out" ok)" \
 	"$(get "$LAB_DIR/control.out" failed)" "$(get "$LAB_DIR/control.out" late)" "$((c1 - c0))" \
 	"$(get "$LAB_DIR/control.out" conn_p50_us)" "$(get "$LAB_DIR/control.out" conn_p99_us)" "$(get "$LAB_DIR/control.out" wall_s)"
+printf '| dnsbind | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
+	"$(get "$LAB_DIR/frace.out" resolved)" "$(get "$LAB_DIR/frace.out" distinct)" "$(get "$LAB_DIR/frace.out" ok)" \
+	"$(get "$LAB_DIR/frace.out" failed)" "$(get "$LAB_DIR/frace.out" late)" "$((f1 - f0))" \
+	"$(get "$LAB_DIR/frace.out" conn_p50_us)" "$(get "$LAB_DIR/frace.out" conn_p99_us)" "$(get "$LAB_DIR/frace.out" wall_s)"
+printf '| control: rot.example.test not sent to dnsbind | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
+	"$(get "$LAB_DIR/fcontrol.out" resolved)" "$(get "$LAB_DIR/fcontrol.out" distinct)" "$(get "$LAB_DIR/fcontrol.out" ok)" \
+	"$(get "$LAB_DIR/fcontrol.out" failed)" "$(get "$LAB_DIR/fcontrol.out" late)" "$((fc1 - fc0))" \
+	"$(get "$LAB_DIR/fcontrol.out" conn_p50_us)" "$(get "$LAB_DIR/fcontrol.out" conn_p99_us)" "$(get "$LAB_DIR/fcontrol.out" wall_s)"
+printf '\ndnsbind counters: %s (svc names) and %s (rot.example.test) queries, %s + %s answers relayed, %s + %s bound, %s + %s elements, %s + %s strays, %s + %s upstream timeouts, %s + %s refused transactions, %s + %s over TCP\n' \
+	"$(bstat dnsbind queries)" "$(bstat dnsbind-rot queries)" "$(bstat dnsbind answers)" "$(bstat dnsbind-rot answers)" \
+	"$(bstat dnsbind bound)" "$(bstat dnsbind-rot bound)" "$(bstat dnsbind elements)" "$(bstat dnsbind-rot elements)" \
+	"$(bstat dnsbind strays)" "$(bstat dnsbind-rot strays)" "$(bstat dnsbind timeouts)" "$(bstat dnsbind-rot timeouts)" \
+	"$(bstat dnsbind nft_errors)" "$(bstat dnsbind-rot nft_errors)" "$(bstat dnsbind tcp)" "$(bstat dnsbind-rot tcp)"
 printf '\nrot.example.test: %s upstream queries, %s addresses handed out, %s TCP connections accepted upstream; dns4 set of rot.example.test holds %s addresses after the main round\n' \
 	"$up_queries" "$up_answers" "$up_accepts" "$in_set"
 
@@ -199,6 +280,8 @@ while read -r label n pexit pfirst mfirst psilent msilent; do
 	case "$label" in
 	plain) what="without --nftset (baseline)" ;;
 	full) what="with $nlines --nftset lines" ;;
+	fwd) what="with $nlines server lines to dnsbind (--servers-file)" ;;
+	hup) what="SIGHUP instead (re-reads --servers-file), no restart" ;;
 	*) continue ;;
 	esac
 	printf '| %s | %s | %s | %s / %s | %s / %s |\n' "$what" "$n" "$pexit" "$pfirst" "$mfirst" "$psilent" "$msilent"
@@ -218,4 +301,10 @@ if [ "$(get "$LAB_DIR/race.out" failed)" != 0 ] || [ "$d1" != "$d0" ]; then
 fi
 if [ "$(get "$LAB_DIR/control.out" failed)" = 0 ] || [ "$c1" = "$c0" ]; then
 	lab_fail "the control round was not dropped: the check cannot fail"
+fi
+if [ "$(get "$LAB_DIR/frace.out" failed)" != 0 ] || [ "$f1" != "$f0" ]; then
+	lab_fail "connections failed or were dropped with dnsbind"
+fi
+if [ "$(get "$LAB_DIR/fcontrol.out" failed)" = 0 ] || [ "$fc1" = "$fc0" ]; then
+	lab_fail "the dnsbind control round was not dropped: the check cannot fail"
 fi
