@@ -39,7 +39,9 @@ lab_wait_for 1 listed "$phone" || lab_fail "phone not listed within 1 s"
 [ "$(field "$cam" "['mud_url']")" = https://mud.example.test/cam.json ] || lab_fail "cam MUD URL"
 # Seen first in the DHCP packet by the sensor, or reported first by dnsmasq: both are DHCP.
 case "$(field "$cam" "['mud_source']")" in dhcp | dnsmasq) ;; *) lab_fail "cam MUD source" ;; esac
-[ "$(field "$cam" "['addresses'][0]['addr']")" = "$(lab_dev_ip cam)" ] || lab_fail "cam address"
+# the lease's address among the device's (neighbour discovery may have added IPv6 ones first)
+v4=$(lab_hg --json device "$cam" | python3 -c "import json,sys; print(' '.join(a['addr'] for a in json.load(sys.stdin)['addresses'] if a['family']=='ipv4'))")
+[ "$v4" = "$(lab_dev_ip cam)" ] || lab_fail "cam address: $v4, lease $(lab_dev_ip cam)"
 ids=$(lab_hg --json device "$cam")
 for want in '"kind": "vendor_class", "value": "udhcp 1.30"' '"kind": "dhcp_options", "value": "1,3,6,12,15,28,42"' '"strength": "weak"'; do
 	echo "$ids" | tr -d '\n' | sed 's/ \+/ /g' | grep -q "$want" || lab_fail "cam evidence lacks $want"
