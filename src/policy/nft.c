@@ -745,14 +745,24 @@ int nft_profile_sweep(struct nft *n)
 {
 	const char *t = n->inet_table, *out, *at;
 	struct nftc_buf b = {0}, listing = {0};
-	char cmd[96];
+	char cmd[96], msg[256] = "";
 	unsigned count = 0;
-	int ret = 0;
+	int ret = 0, rc = -1;
 
 	/* The kernel's chains, not only ours: a previous parent's profiles are listed too. */
 	snprintf(cmd, sizeof(cmd), "list table inet %s", t);
-	if (nft_run_cmd_from_buffer(n->ctx, cmd) != 0) {
-		nft_ctx_get_error_buffer(n->ctx); /* discard */
+	nft_ctx_set_dry_run(n->ctx, false);
+	/* A dump that a concurrent change (dnsmasq filling a set) interrupts is read again. */
+	for (int tries = 0; tries < 3 && rc != 0; tries++) {
+		rc = nft_run_cmd_from_buffer(n->ctx, cmd);
+		if (rc != 0) {
+			const char *e = nft_ctx_get_error_buffer(n->ctx);
+
+			util_sanitize(msg, sizeof(msg), e ? e : "", e ? strlen(e) : 0);
+		}
+	}
+	if (rc != 0) {
+		log_warnx("nft=sweep error=\"%s\"", msg);
 		return -EIO;
 	}
 	out = nft_ctx_get_output_buffer(n->ctx);

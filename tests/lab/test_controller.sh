@@ -173,5 +173,17 @@ lab_wait_for 5 sh -c "ip netns exec $LAB_GW nft list table inet homegate | grep 
 	lab_fail "the returning hub's profile was not installed again"
 expect_soon hub app 8081 yes
 expect hub other 8081 no
+
+# Restarted within the grace period of a profile nobody uses any more: the new daemon, which
+# never sent it, sweeps it after its first sync; the profile in use stays.
+lab_hg forget "$other" >/dev/null
+lab_stop_homegated
+has_chain "out_$p_q" || lab_fail "the quarantine profile went before the restart"
+lab_start_homegated "$conf"
+lab_wait_for 10 sh -c "! ip netns exec $LAB_GW nft list table inet homegate | grep -q 'chain out_$p_q'" ||
+	lab_fail "the unused profile survived the restart"
+has_chain "out_$p_hub" || lab_fail "the hub's profile was swept while in use"
+grep -q 'nft=sweep profiles_removed=1' "$LAB_DIR/homegated.log" || lab_fail "no sweep logged"
+expect_soon hub app 8081 yes
 lab_stop_homegated
 echo "PASS: test_controller"
