@@ -154,6 +154,16 @@ while read -r addr name; do
 done < <(grep ' m[0-9]*\.svc' "$LAB_DIR/lat-hosts" | head -n 3)
 [ "$finset" = 3 ] || { cat "$LAB_DIR/fset" >&2; lab_fail "dnsbind's answers are not in their sets with a timeout ($finset of 3)"; }
 
+# What dnsbind's transaction costs by itself, by where its set is in the table's list of sets
+# (created in profile order: svc0's first, svc<N-1>'s last).
+txn_sets=() txn_labels=()
+for j in 0 $((N_DEVICES / 4)) $((N_DEVICES / 2)) $((3 * N_DEVICES / 4)) $((N_DEVICES - 1)); do
+	txn_sets+=("dns4_$(printf '%s' "svc$j.example.test" | sha256sum | cut -c1-12)")
+	txn_labels+=("svc$j")
+done
+lab_gw_exec "$HOMEGATE_BUILD/bench_dnsbind" -c "$COST_COUNT" hgbench "${txn_sets[@]}" >"$LAB_DIR/txn.out" ||
+	lab_fail "cannot time dnsbind's transactions"
+
 # ---- 4. race: resolve rot.example.test, connect at once; then a control round without binding
 d0=$(drops)
 lab_dev_exec rot "${py[@]}" race --count "$N_RESOLVES" --server 192.168.50.1 \
@@ -286,6 +296,14 @@ while read -r label n pexit pfirst mfirst psilent msilent; do
 	esac
 	printf '| %s | %s | %s | %s / %s | %s / %s |\n' "$what" "$n" "$pexit" "$pfirst" "$mfirst" "$psilent" "$msilent"
 done <"$LAB_DIR/gaps.out"
+
+printf '\n| one dnsbind transaction (one element with a timeout, commit, ack), %d each | set of | p50 (µs) | p99 (µs) |\n|---|---|---|---|\n' "$COST_COUNT"
+i=0
+while read -r _ p50 p99; do
+	printf '| the gateway with the benchmark ruleset | %s (%s of %s names) | %s | %s |\n' "${txn_labels[$i]}" \
+		"$((${txn_labels[$i]#svc} + 1))" "$N_DEVICES" "$p50" "$p99"
+	i=$((i + 1))
+done <"$LAB_DIR/txn.out"
 
 printf '\n| one libnftables `add element` (what dnsmasq does per address), %d each | sets in the namespace | p50 (µs) | p99 (µs) |\n|---|---|---|---|\n' "$COST_COUNT"
 for e in "${cost_sweep[@]}"; do
