@@ -3,6 +3,7 @@
 #include "api/control.h"
 #include "core/log.h"
 #include "core/store.h"
+#include "engine/ctlmgr.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ static void init(void)
 {
 	char path[64];
 	struct registry *reg;
+	struct ctlmgr *cm;
 	struct store *st;
 
 	log_init("fuzz", true, LOG_LEVEL_ERR);
@@ -41,8 +43,9 @@ static void init(void)
 	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/db", dir);
 	if (store_open(path, &st) || registry_open(st, 64, &reg) ||
-		control_open(ev_loop_new(), -1, reg, &status, &ctl))
+		control_open(ev_loop_new(), -1, reg, &status, &ctl) || ctlmgr_open(st, &cm))
 		abort();
+	control_set_controllers(ctl, cm); /* the controller_* commands reach the store */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
