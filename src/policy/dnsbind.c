@@ -166,6 +166,8 @@ static void hash_sort(struct hashes *h)
 {
 	size_t k = 0;
 
+	if (!h->n)
+		return; /* h->v may be NULL */
 	qsort(h->v, h->n, sizeof(*h->v), cmp_u64);
 	for (size_t i = 0; i < h->n; i++) /* a dump read twice names a set twice */
 		if (!k || h->v[k - 1] != h->v[i])
