@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writes the seed corpora of fuzz_dpp_attr, fuzz_dpp_tcp and fuzz_dpp_sess from genuine
  * exchanges between our Configurator and our Enrollee (dpp_sess, the fuzz harness's fixed
- * keys). Not part of the build; regenerate with
- *   cc -D_GNU_SOURCE -Isrc -isystem /usr/include/json-c tests/fuzz/gen_dpp_seeds.c \
- *      BUILD/libhomegate_lib.a -ljson-c -lcrypto -o /tmp/gen_dpp_seeds
- *   /tmp/gen_dpp_seeds tests/fuzz/corpus
- * (a sanitizer build's library needs -fsanitize=address,undefined as well). */
+ * keys). Built with everything; regenerate with BUILD/gen_dpp_seeds tests/fuzz/corpus. */
 #include "onboard/dpp_attr.h"
 #include "onboard/dpp_conf.h"
 #include "onboard/dpp_crypto.h"
