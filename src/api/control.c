@@ -348,9 +348,14 @@ static char *cmd_device(struct control *ctl, const struct ctl_req *rq)
 {
 	const struct device *d = registry_get(ctl->reg, &rq->mac);
 
+	json_object *o;
+
 	if (!d)
 		return respond_errf("not_found", "no device %s", rq->mac_str);
-	return respond_ok(device_json(d));
+	o = device_json(d);
+	if (o && ctl->onb)
+		onbmgr_device_json(ctl->onb, &d->mac, o);
+	return respond_ok(o);
 }
 
 static int add_audit(const struct audit_entry *e, void *arg)

@@ -57,7 +57,8 @@
  *   mud_show {"url","status","reason","file_hash","signer","signer_fingerprint","fetched",
  *             "refresh","stale","fetching","pending":null|{"file_hash","signer","reason"},
  *             "cache_validity_h","summary":{..},"devices":[mac, ...]}
- *   device also carries "mud_status","mud_reason","mud_hash" (see engine/mudmgr.h)
+ *   device also carries "mud_status","mud_reason","mud_hash" (see engine/mudmgr.h), and
+ *             "dpp":{"enrollee","state","boot_hash","added","updated"} when onboarded by DPP
  *   log      [{"id","time","mac","who","action","from","to","why"[,"file_hash"]}, ...] newest
  *             first
  *   device also carries "wifi":{"associated","ap","keyid","since"}

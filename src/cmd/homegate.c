@@ -460,6 +460,19 @@ static void print_device(json_object *d)
 				clean(str(w, "keyid")), since);
 		}
 	}
+	{
+		json_object *p;
+
+		if (json_object_object_get_ex(d, "dpp", &p)) {
+			char since[32];
+
+			when(num(p, "updated"), since, sizeof(since));
+			printf("dpp         %s (enrollee %lld) since %s, key %.16s%s\n",
+				clean(str(p, "state")), (long long)num(p, "enrollee"), since,
+				*str(p, "boot_hash") ? clean(str(p, "boot_hash")) : "-",
+				*str(p, "boot_hash") ? "..." : "");
+		}
+	}
 	printf("hostname    %s\n", *str(d, "hostname") ? clean(str(d, "hostname")) : "-");
 	mud_text(d, text, sizeof(text));
 	printf("mud url     %s\n", text[0] ? clean(text) : "-");

@@ -302,6 +302,9 @@ static enum dpp_decision conf_req(void *ctx, const struct dpp_ctrl_peer *peer,
 	} else if (peer->mutual) {
 		d = DPP_GRANT;
 		why = "the user scanned its code (mutual authentication)";
+	} else if (peer->initiated) {
+		d = DPP_GRANT;
+		why = "the user scanned its code, which named its Controller (H:)";
 	} else if (m->cfg->dpp_unknown == HG_DPP_UNKNOWN_GRANT) {
 		d = DPP_GRANT;
 		why = "unknown devices get credentials ([dpp] unknown = grant)";
@@ -377,6 +380,42 @@ static const struct dpp_ctrl_ops ctrl_ops = {
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
+/* A code whose H: names the device's own Controller: the gateway's Configurator connects to
+ * it at once. Only numeric addresses: the engine resolves no names on a user's behalf. */
+static void initiate(struct onbmgr *m, const struct row *r, const struct dpp_uri *u)
+{
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(u->port)};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(u->port)};
+	const unsigned char *p = u->spki;
+	EVP_PKEY *key;
+	uint64_t id;
+	int ret;
+
+	if (!m->ctrl) {
+		log_warnx("onboard=initiate enrollee=%lld host=%s error=\"no Controller ([dpp] "
+			  "listen)\"",
+			(long long)r->id, u->host);
+		return;
+	}
+	key = d2i_PUBKEY(NULL, &p, (long)u->spki_len);
+	if (!key)
+		return;
+	if (inet_pton(AF_INET, u->host, &a4.sin_addr) == 1)
+		ret = dpp_ctrl_initiate(m->ctrl, (struct sockaddr *)&a4, sizeof(a4), key, &id);
+	else if (inet_pton(AF_INET6, u->host, &a6.sin6_addr) == 1)
+		ret = dpp_ctrl_initiate(m->ctrl, (struct sockaddr *)&a6, sizeof(a6), key, &id);
+	else
+		ret = -EDESTADDRREQ;
+	if (ret < 0)
+		log_warnx("onboard=initiate enrollee=%lld host=%s port=%u error=\"%s\"",
+			(long long)r->id, u->host, u->port,
+			ret == -EDESTADDRREQ ? "not a numeric address" : strerror(-ret));
+	else
+		log_info("onboard=initiate enrollee=%lld host=%s port=%u conn=%llu",
+			(long long)r->id, u->host, u->port, (unsigned long long)id);
+	EVP_PKEY_free(key);
+}
+
 int onbmgr_add(struct onbmgr *m, const char *uri, const struct hg_mac *mac, const char *who,
 	json_object **out, char *err, size_t errlen)
 {
@@ -434,6 +473,8 @@ int onbmgr_add(struct onbmgr *m, const char *uri, const struct hg_mac *mac, cons
 		r.mac[0] ? r.mac : "-", who);
 	audit(m, &r, who, "dpp_scanned", "approved for credentials");
 	bind_device(m, &r);
+	if (u.flags & DPP_URI_HAS_HOST)
+		initiate(m, &r, &u);
 	*out = row_json(m, &r);
 	return 0;
 }
@@ -521,6 +562,25 @@ void onbmgr_station(struct onbmgr *m, const struct hg_mac *mac, const char *pkha
 		return;
 	audit(m, &r, "hostapd", "dpp_bound", "joined with the netAccessKey it was given");
 	bind_device(m, &r);
+}
+
+void onbmgr_device_json(struct onbmgr *m, const struct hg_mac *mac, json_object *dev)
+{
+	json_object *o;
+	struct row r;
+	char ms[HG_MAC_STRLEN];
+
+	util_mac_format(mac, ms);
+	if (row_get(m, "SELECT " ROW_COLS " FROM dpp_enrollees WHERE mac = ? ORDER BY id DESC", ms,
+		    0, &r) < 0 ||
+		!(o = json_object_new_object()))
+		return;
+	json_object_object_add(o, "enrollee", json_object_new_int64(r.id));
+	json_object_object_add(o, "state", json_object_new_string(r.state));
+	json_object_object_add(o, "boot_hash", json_object_new_string(r.boot_hash));
+	json_object_object_add(o, "added", json_object_new_int64(r.added));
+	json_object_object_add(o, "updated", json_object_new_int64(r.updated));
+	json_object_object_add(dev, "dpp", o);
 }
 
 void onbmgr_status(const struct onbmgr *m, char *buf, size_t len)

@@ -44,6 +44,9 @@ int onbmgr_decide(struct onbmgr *m, int64_t id, bool grant, const char *who, con
 /* A station joined one of the hostapds with a DPP netAccessKey hash (64 hex): the enrollee
  * provisioned with that key gets its MAC, its device record and its MUD URL. */
 void onbmgr_station(struct onbmgr *m, const struct hg_mac *mac, const char *pkhash);
+/* Adds "dpp" to a device's JSON object when an enrollee has its MAC: {"enrollee","state",
+ * "boot_hash","added","updated"} of the newest one (the key hash, MAC and times AC-03 links). */
+void onbmgr_device_json(struct onbmgr *m, const struct hg_mac *mac, json_object *dev);
 /* "off" or the Controller's address and the number of connections, for `homegate status`. */
 void onbmgr_status(const struct onbmgr *m, char *buf, size_t len);
 

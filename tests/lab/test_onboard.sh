@@ -91,6 +91,13 @@ lab_wait_for 5 provisioned_is 1 ||
 connector1=$(ev sensor DPP-CONNECTOR | cut -d' ' -f2)
 csign1=$(ev sensor DPP-C-SIGN-KEY | cut -d' ' -f2)
 echo "ok: scanned code -> mutual authentication, Connector for HomeNet"
+# the device record links the key hash, the MAC and the time (AC-03)
+pkhash=$(W sensor DPP_BOOTSTRAP_INFO "$own" | sed -n 's/^pkhash=//p')
+dpp_of() { lab_hg --json device "$1" | python3 -c "import json,sys; print(json.load(sys.stdin).get('dpp',{}).get('$2',''))"; }
+[ -n "$pkhash" ] && [ "$(dpp_of "$mac" boot_hash)" = "$pkhash" ] || lab_fail "device record: key hash $(dpp_of "$mac" boot_hash), wpa_supplicant's $pkhash"
+[ "$(dpp_of "$mac" state)" = provisioned ] && [ "$(dpp_of "$mac" updated)" -gt 0 ] || lab_fail "device record: dpp $(dpp_of "$mac" state)"
+lab_hg device "$mac" | grep -q '^dpp         provisioned' || lab_fail "homegate device shows no dpp line"
+echo "ok: the device record links key hash, MAC and time"
 audit_has dpp_scanned && audit_has dpp_provisioned || lab_fail "decisions not audited"
 
 # --- 1b: the Enrollee's mudurl (wpa_supplicant 2.10 sends none over TCP, so our own Enrollee):
@@ -133,6 +140,20 @@ lab_wait_for 10 grep -q "^cred akm=1 .*mutual=1" "$LAB_DIR/enrollee-lamp.log" ||
 [ "$(lab_hg --json device "$lmac" | python3 -c "import json,sys; print(json.load(sys.stdin)['mud_url'])")" = "$mud_url" ] ||
 	lab_fail "lamp: the MUD code was not bound to the DPP code's device"
 echo "ok: a label's DPP and MUD codes bound to one device by their MAC; two MACs refused"
+
+# --- 1d: the code names the device's own Controller (H:): the gateway's Configurator connects
+lab_dev_add hub
+hmac=$(lab_dev_mac hub)
+wpas hub
+hb=$(W hub DPP_BOOTSTRAP_GEN type=qrcode mac="${hmac//:/}")
+[ "$(W hub DPP_CONTROLLER_START role=enrollee tcp_port=8908)" = OK ] || lab_fail "hub: controller"
+hub_code=$(W hub DPP_BOOTSTRAP_GET_URI "$hb")
+hub_code="DPP:H:$(lab_dev_ip hub);${hub_code#DPP:}" # H: as a device's label would carry it
+lab_hg dpp add "$hub_code" >/dev/null || lab_fail "hub: dpp add"
+lab_wait_for 10 has_ev hub "DPP-NETWORK-ID" ||
+	{ lab_show_log homegated; lab_fail "hub not provisioned: $(grep -E ': DPP-' "$LAB_DIR/wpas-hub.log" | tail -3)"; }
+has_ev hub "DPP-CONNECTOR" || lab_fail "hub: no Connector"
+echo "ok: a code with H: -> the gateway's Configurator initiates to the device's Controller"
 
 # --- 2: nobody scanned it: held until the user answers
 lab_dev_add cam
