@@ -19,6 +19,9 @@ import time
 
 TABLE = "hgbench"
 ROT_NAME = "rot.example.test"
+# Answered with TC=1 over UDP and with BIG_COUNT addresses of 198.19.1.0/24 over TCP.
+BIG_NAME = "big.example.test"
+BIG_COUNT = 40
 # RFC 2544 benchmarking range, routed to the wan namespace's lo: rot.example.test hands out
 # 198.18.0.1 onwards (a fresh address per answer), the latency names live in 198.19.0.0/16.
 ROT_POOL = ipaddress.IPv4Address("198.18.0.1")
@@ -192,7 +195,8 @@ def first_a(resp, qid):
 def cmd_auth(a):
     """Authoritative for rot.example.test only: every A answer is the next address of the pool,
     TTL 0 (nothing may be cached). A TCP listener on 0.0.0.0:8080 accepts and closes, for every
-    pool address (a local route sends the pool to lo)."""
+    pool address (a local route sends the pool to lo). Also big.example.test, truncated (TC=1)
+    over UDP and whole over TCP on the same port, for the TCP path."""
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.bind((a.addr, a.port))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -210,6 +214,18 @@ def cmd_auth(a):
     sel = selectors.DefaultSelector()
     sel.register(u, selectors.EVENT_READ, "udp")
     sel.register(t, selectors.EVENT_READ, "tcp")
+    dt = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    dt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    dt.bind((a.addr, a.port))
+    dt.listen(16)
+    sel.register(dt, selectors.EVENT_READ, "dnstcp")
+    big = qname(BIG_NAME)
+
+    def big_answer(qid, rflags, question):
+        ans = b"".join(struct.pack("!HHHIH", 0xC00C, 1, 1, 0, 4) +
+                       ipaddress.IPv4Address("198.19.1.%d" % (k + 1)).packed
+                       for k in range(BIG_COUNT))
+        return struct.pack("!HHHHHH", qid, rflags, 1, BIG_COUNT, 0, 0) + question + ans
     want = qname(ROT_NAME)
     with open(a.ready, "w") as f:
         f.write("ready\n")
@@ -219,6 +235,20 @@ def cmd_auth(a):
         except InterruptedError:
             continue
         for key, _ in events:
+            if key.data == "dnstcp":
+                try:
+                    c, _ = dt.accept()
+                    c.settimeout(1.0)
+                    n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
+                    d = c.recv(n, socket.MSG_WAITALL)
+                    end = d.index(b"\0", 12) + 5
+                    if d[12:end - 4].lower() == big:
+                        r = big_answer(struct.unpack("!H", d[:2])[0], 0x8400 | 0x0100, d[12:end])
+                        c.sendall(struct.pack("!H", len(r)) + r)
+                    c.close()
+                except (OSError, ValueError, struct.error):
+                    pass
+                continue
             if key.data == "tcp":
                 while True:
                     try:
@@ -240,6 +270,9 @@ def cmd_auth(a):
             question = d[12:end]
             qtype = struct.unpack("!H", question[-4:-2])[0]
             rflags = 0x8400 | (flags & 0x0100)
+            if question[:-4].lower() == big:  # does not fit: TC=1, ask over TCP
+                u.sendto(struct.pack("!HHHHHH", qid, rflags | 0x0200, 1, 0, 0, 0) + question, peer)
+                continue
             if question[:-4].lower() != want:
                 u.sendto(struct.pack("!HHHHHH", qid, rflags | 5, 1, 0, 0, 0) + question, peer)
                 continue
@@ -386,6 +419,28 @@ def cmd_race(a):
         f.write("wall_s %.2f\n" % wall)
 
 
+def cmd_tcq(a):
+    """big.example.test as a stub resolver asks it: over UDP, which must come back truncated,
+    then over TCP. Prints the addresses of the TCP answer; exits 1 without TC or addresses."""
+    qid = random.randrange(65536)
+    s = resolver(a.server, 53, 2.0)
+    s.send(query(BIG_NAME, qid))
+    r = s.recv(4096)
+    if len(r) < 12 or not struct.unpack("!H", r[2:4])[0] & 0x0200:
+        sys.exit("no TC=1 over UDP")
+    c = socket.create_connection((a.server, 53), timeout=3.0)
+    q = query(BIG_NAME, qid)
+    c.sendall(struct.pack("!H", len(q)) + q)
+    n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
+    r = c.recv(n, socket.MSG_WAITALL)
+    # every A record: type A, class IN, a TTL, rdlength 4, the address
+    addrs = [socket.inet_ntoa(r[i + 10:i + 14]) for i in range(12, len(r) - 13)
+             if r[i:i + 4] == b"\x00\x01\x00\x01" and r[i + 8:i + 10] == b"\x00\x04"]
+    if struct.unpack("!H", r[:2])[0] != qid or not addrs:
+        sys.exit("no answer over TCP")
+    print("\n".join(addrs))
+
+
 def cmd_q(a):
     """One query: exits 0 when NAME resolves to WANT at SERVER."""
     got, _ = resolve(resolver(a.server, a.port, 0.5), a.name)
@@ -527,6 +582,8 @@ def main():
     r.add_argument("--port", type=int, default=53)
     r.add_argument("--name", required=True)
     r.add_argument("--want", required=True)
+    r = sub.add_parser("tcq")
+    r.add_argument("--server", required=True)
     r = sub.add_parser("poll")
     r.add_argument("--server", required=True)
     r.add_argument("--name", required=True)

@@ -5,9 +5,10 @@
 # relays the answer. A device whose MUD file allows rot.example.test (an upstream that hands
 # out a new address with every answer, TTL 0) connects to each address right after resolving
 # it, 100 times without a failure; it is refused another name's addresses and an address of
-# rot.example.test it never resolved. With homegated killed (-9) dnsbind keeps serving: bound
-# and unbound names resolve and the fresh addresses still work; a new homegated's dnsbind
-# takes over from the old one.
+# rot.example.test it never resolved; a name whose answer is truncated over UDP is asked again
+# over TCP (device, dnsmasq, dnsbind, upstream) and its 40 addresses are bound. With homegated
+# killed (-9) dnsbind keeps serving: bound and unbound names resolve and the fresh addresses
+# still work; a new homegated's dnsbind takes over from the old one.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 lab_require_root
@@ -68,7 +69,10 @@ python3 - "$HOMEGATE_SRC/tests/data/mud/camera.json" "$LAB_DIR/rot.json" <<-'PYE
 	ace = acl["from-v4"]["aces"]["ace"][0]
 	ace["matches"]["ipv4"]["ietf-acldns:dst-dnsname"] = "rot.example.test"
 	ace["matches"]["tcp"]["destination-port"]["port"] = 8080
-	acl["from-v4"]["aces"]["ace"] = [ace]
+	big = json.loads(json.dumps(ace))
+	big["name"] = "big"
+	big["matches"]["ipv4"]["ietf-acldns:dst-dnsname"] = "big.example.test"
+	acl["from-v4"]["aces"]["ace"] = [ace, big]
 	json.dump(j, open(sys.argv[2], "w"), indent=1)
 PYEOF
 lab_start_homegated "$conf"
@@ -97,6 +101,16 @@ tcp rotcam 198.18.255.1 && lab_fail "an address of rot.example.test never resolv
 echo "ok: another name's address and an unresolved one are refused"
 lab_dev_exec rotcam timeout 3 busybox nslookup www.example.test 192.168.50.1 >/dev/null ||
 	lab_fail "an unbound name does not resolve"
+# Over TCP: big.example.test comes back truncated over UDP; the device asks again over TCP,
+# dnsmasq asks dnsbind over TCP, dnsbind the upstream; the 40 addresses are bound first.
+tcp rotcam 198.19.1.7 && lab_fail "big.example.test's address reached before resolving"
+lab_dev_exec rotcam "${py[@]}" tcq --server 192.168.50.1 >"$LAB_DIR/big.out" ||
+	lab_fail "big.example.test does not resolve over TCP"
+[ "$(wc -l <"$LAB_DIR/big.out")" = 40 ] || lab_fail "big.example.test: $(wc -l <"$LAB_DIR/big.out") addresses, not 40"
+for a in 198.19.1.1 198.19.1.7 198.19.1.40; do
+	tcp rotcam "$a" || lab_fail "big.example.test's $a refused after resolving over TCP"
+done
+echo "ok: a truncated answer retried over TCP binds all 40 addresses"
 
 # homegated killed: dnsbind stays, DNS works, the binding too.
 kill -KILL "$LAB_HG_PID"
