@@ -90,7 +90,7 @@ struct dnsbind {
 	struct ev_timer sweep, stop_timer;
 	bool stopping;
 	unsigned tcp_children;
-	int64_t nft_warned_ms;
+	int64_t nft_warned_ms, big_warned_ms; /* warnings at most once a second */
 	struct dnsbind_stats st;
 	struct dns_msg msg; /* ~30 KB: kept here, not on the stack */
 	uint8_t buf[MSG_MAX + 2];
@@ -249,11 +249,13 @@ static int bind_answer(struct dnsbind *d, struct nft_batch *nb, const struct dns
 	int ret;
 
 	dns_answer_addrs(r, q->name, &addrs);
-	if (addrs.incomplete)
+	if (addrs.incomplete && util_mono_ms() - d->big_warned_ms >= 1000) {
+		d->big_warned_ms = util_mono_ms();
 		log_warnx(
 			"dnsbind=answer name=%s error=\"more records than checked; only the first "
 			"%d are bound\"",
 			q->name, DNS_MAX_RECORDS);
+	}
 	if (!addrs.n || !find_sets(d, q->name, set4, set6))
 		return 0;
 	nft_batch_begin(nb);
