@@ -533,14 +533,7 @@ void enforce_device(struct enforce *en, const struct hg_mac *mac)
 	}
 	if (ret)
 		goto fail;
-	{
-		bool moved = cur->profile != e.profile || memcmp(cur->id, e.id, sizeof(e.id)) != 0;
-
-		dev_record(en, mac, &e);
-		/* Its profile decides which my-controller sets its controllers are in. */
-		if (moved && en->ctl && ctlmgr_count(en->ctl))
-			enforce_controllers(en);
-	}
+	dev_record(en, mac, &e);
 	log_info("dev=%s enforce=%s%s%s addrs=%u", m,
 		w.kind == IPC_PROFILE_POLICY		? "policy"
 			: w.kind == IPC_PROFILE_BLOCKED ? "blocked"
@@ -552,6 +545,10 @@ fail:
 	log_warnx("dev=%s enforce=send error=\"%s\"", m, strerror(-ret));
 out:
 	pol_clear(&w.pol);
+	/* Its profile and its MUD URL decide which my-controller sets its controllers are in
+	 * (a new URL may compile to the same profile); only a difference is sent. */
+	if (en->ctl && ctlmgr_count(en->ctl))
+		enforce_controllers(en);
 }
 
 struct sync_ctx {

@@ -124,7 +124,9 @@ old=$(lab_dev_ip ctl)
 new=192.168.50.177
 [ "$old" != "$new" ] || new=192.168.50.178
 lab_dev_release ctl
-sleep 0.3
+# dnsmasq keeps offering a client the address it holds: the old lease must be gone first
+lab_wait_for 10 grep -q "DHCPRELEASE(br-lan) $old $ctl" "$LAB_DIR/dnsmasq-gw.log" ||
+	lab_fail "the controller's lease was not released"
 kill "$(cat "$LAB_DIR/udhcpc-ctl.pid")" 2>/dev/null || true
 lab_dev_exec ctl ip -4 addr flush dev eth0
 LAB_DEV_STATE="$LAB_DIR/dev-ctl.state" lab_spawn "$(lab_dev_ns ctl)" udhcpc-ctl2 busybox udhcpc -i eth0 -f \

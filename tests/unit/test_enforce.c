@@ -25,7 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HUB_URL "https://hubs.example.test/h1.json" /* tests/data/mud/hub.json */
+#define HUB_URL	 "https://hubs.example.test/h1.json" /* tests/data/mud/hub.json */
+#define HUB2_URL "https://hubs.example.test/h2.json" /* the same rules under another URL */
 
 struct sent {
 	enum ipc_type type;
@@ -44,7 +45,7 @@ struct fx {
 	struct enforce *en;
 	struct sent msgs[256];
 	size_t nmsgs;
-	char hub_hash[65];
+	char hub_hash[65], hub2_hash[65];
 };
 
 static int capture(enum ipc_type type, const void *p, size_t len, void *arg)
@@ -106,6 +107,21 @@ static struct hg_mac mac_of(const char *s)
 	return m;
 }
 
+/* Caches body as the accepted file of url; its hash into hash. */
+static void cache(struct fx *f, const char *url, const char *body, size_t len, char hash[65])
+{
+	struct mud_cached c = {0};
+
+	util_strlcpy(c.url, url, sizeof(c.url));
+	assert_int_equal(mud_blob_set(&c.body, body, len), 0);
+	mud_sha256_hex(body, len, c.file_hash);
+	util_strlcpy(hash, c.file_hash, 65);
+	c.fetched = util_now();
+	c.refresh = util_now() + 3600;
+	assert_int_equal(mud_cache_save(f->st, &c), 0);
+	mud_cached_clear(&c);
+}
+
 /* A device that announced url, whose verified file is in force, approved. */
 static void device(struct fx *f, const char *mac, const char *url, const char *hash)
 {
@@ -116,15 +132,15 @@ static void device(struct fx *f, const char *mac, const char *url, const char *h
 	util_strlcpy(ev.mud_url.url, url, sizeof(ev.mud_url.url));
 	assert_int_equal(registry_apply_event(f->reg, &ev), 0);
 	assert_int_equal(registry_set_mud(f->reg, &ev.mud_url.mac, "ok", "", hash, &a), 0);
-	assert_int_equal(registry_set_state(f->reg, &ev.mud_url.mac, DEV_APPROVED, &a), 0);
+	if (registry_get(f->reg, &ev.mud_url.mac)->state != DEV_APPROVED)
+		assert_int_equal(registry_set_state(f->reg, &ev.mud_url.mac, DEV_APPROVED, &a), 0);
 }
 
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct mud_cached c = {0};
 	size_t len;
-	char *body;
+	char *body, *at;
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/hg-enforce-XXXXXX");
 	if (!f || !mkdtemp(f->dir))
@@ -136,18 +152,16 @@ static int setup(void **state)
 	assert_int_equal(store_open(f->path, &f->st), 0);
 	/* The hub's file as a fetch would have left it in the cache. */
 	body = read_data("hub.json", &len);
-	util_strlcpy(c.url, HUB_URL, sizeof(c.url));
-	assert_int_equal(mud_blob_set(&c.body, body, len), 0);
-	mud_sha256_hex(body, len, c.file_hash);
-	util_strlcpy(f->hub_hash, c.file_hash, sizeof(f->hub_hash));
-	c.fetched = util_now();
-	c.refresh = util_now() + 3600;
-	assert_int_equal(mud_cache_save(f->st, &c), 0);
-	mud_cached_clear(&c);
+	cache(f, HUB_URL, body, len, f->hub_hash);
+	at = strstr(body, "/h1.json");
+	assert_non_null(at);
+	at[2] = '2';
+	cache(f, HUB2_URL, body, len, f->hub2_hash);
 	free(body);
 	assert_int_equal(registry_open(f->st, 64, &f->reg), 0);
 	assert_int_equal(mudmgr_open(f->loop, f->st, f->reg, &f->cfg, &f->mud), 0);
 	assert_non_null(mudmgr_file(f->mud, HUB_URL));
+	assert_non_null(mudmgr_file(f->mud, HUB2_URL));
 	assert_int_equal(ctlmgr_open(f->st, &f->cm), 0);
 	assert_int_equal(enforce_open(f->reg, f->mud, capture, f, &f->en), 0);
 	enforce_set_controllers(f->en, f->cm);
@@ -265,6 +279,34 @@ static void test_members(void **state)
 	assert_int_equal(ctl_msg(f)->count, 0);
 }
 
+/* A hub whose new MUD URL compiles to the same profile: the profile stays, its my-controller
+ * set follows the URL. */
+static void test_my_controller_follows_url(void **state)
+{
+	struct fx *f = *state;
+	struct hg_mac c2 = mac_of("52:54:00:00:00:c2"), h1 = mac_of("52:54:00:00:00:01");
+	char id[IPC_PROFILE_ID_LEN + 1], err[200];
+	const struct ipc_ctl_sync *m;
+
+	assert_int_equal(
+		ctlmgr_add(f->cm, CTLMGR_MY, HUB2_URL, &c2, "user:root", err, sizeof(err)), 0);
+	device(f, "52:54:00:00:00:01", HUB_URL, f->hub_hash);
+	assert_int_equal(enforce_sync(f->en), 0);
+	hub_profile(f, "52:54:00:00:00:01", id);
+	assert_int_equal(ctl_msg(f)->count, 0); /* c2 is my-controller of h2 hubs only */
+	msgs_clear(f);
+	device(f, "52:54:00:00:00:01", HUB2_URL, f->hub2_hash);
+	enforce_device(f->en, &h1);
+	assert_string_equal(enforce_profile_of(f->en, &h1), id); /* the same profile */
+	/* (its model set changes with the URL: that DEV_POLICY is all besides the members) */
+	assert_int_equal(count_of(f, IPC_E2P_PROFILE), 0);
+	m = ctl_msg(f);
+	assert_int_equal(m->count, 1);
+	assert_int_equal(m->e[0].kind, IPC_CTL_MY);
+	assert_memory_equal(m->e[0].set, id, IPC_PROFILE_ID_LEN);
+	assert_memory_equal(m->e[0].mac, c2.b, 6);
+}
+
 /* A pending hub's profile keeps no LAN rules: no my-controller set gets members for it. */
 static void test_pending_has_no_my_controller(void **state)
 {
@@ -364,6 +406,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_my_controller_follows_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_has_no_my_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_after_move, setup, teardown),
