@@ -17,13 +17,13 @@
 
 /* One curve DPP authentication can run on (Easy Connect Table 3). */
 struct dpp_curve {
-	int nid;		/* NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1 */
-	const char *jwk_crv;	/* "P-256", "P-384", "P-521": JWK "crv" */
-	const char *jws_alg;	/* "ES256", "ES384", "ES512" */
-	uint16_t ike_group;	/* 19, 20, 21: the Finite Cyclic Group attribute */
-	size_t prime_len;	/* 32, 48, 66: bytes of a coordinate, and of an ECDH secret */
-	size_t hash_len;	/* 32, 48, 64: SHA-256/384/512; also the length of k1, k2, ke */
-	size_t nonce_len;	/* 16, 24, 32: I-nonce, R-nonce, E-nonce */
+	int nid;	     /* NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1 */
+	const char *jwk_crv; /* "P-256", "P-384", "P-521": JWK "crv" */
+	const char *jws_alg; /* "ES256", "ES384", "ES512" */
+	uint16_t ike_group;  /* 19, 20, 21: the Finite Cyclic Group attribute */
+	size_t prime_len;    /* 32, 48, 66: bytes of a coordinate, and of an ECDH secret */
+	size_t hash_len;     /* 32, 48, 64: SHA-256/384/512; also the length of k1, k2, ke */
+	size_t nonce_len;    /* 16, 24, 32: I-nonce, R-nonce, E-nonce */
 	const EVP_MD *(*md)(void);
 };
 

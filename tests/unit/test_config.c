@@ -476,8 +476,8 @@ static void test_dpp(void **state)
 	assert_string_equal(cfg.dpp_ssid, "Home Net 5");
 	assert_int_equal(cfg.dpp_unknown, HG_DPP_UNKNOWN_REFUSE);
 	assert_int_equal(cfg.dpp_hold_timeout_s, 30);
-	assert_int_equal(parse(&cfg, "[dpp]\nlisten = 192.168.1.1:8908\nunknown = grant\n", err),
-		0);
+	assert_int_equal(
+		parse(&cfg, "[dpp]\nlisten = 192.168.1.1:8908\nunknown = grant\n", err), 0);
 	assert_int_equal(cfg.dpp_unknown, HG_DPP_UNKNOWN_GRANT);
 	f = tmpfile();
 	assert_non_null(f);
