@@ -8,7 +8,8 @@
 # rot.example.test it never resolved; a name whose answer is truncated over UDP is asked again
 # over TCP (device, dnsmasq, dnsbind, upstream) and its 40 addresses are bound. With homegated
 # killed (-9) dnsbind keeps serving: bound and unbound names resolve and the fresh addresses
-# still work; a new homegated's dnsbind takes over from the old one.
+# still work; a new homegated's dnsbind takes over from the old one; a killed dnsbind is
+# restarted.
 set -euo pipefail
 . "$(dirname "$0")/lab.sh"
 lab_require_root
@@ -130,4 +131,10 @@ old_gone() { ! is_dnsbind "$old"; }
 lab_wait_for 5 old_gone || lab_fail "the old dnsbind did not stop"
 is_dnsbind "$(dnsbind_pid)" || lab_fail "the new dnsbind is not running"
 race rotcam 50 "bound name, after a homegated restart"
+# dnsbind killed: the parent starts another.
+old=$(dnsbind_pid)
+kill -KILL "$old"
+lab_wait_for 10 replaced || lab_fail "dnsbind not restarted after it died"
+lab_wait_for 5 dnsbind_up || lab_fail "the restarted dnsbind is not running"
+race rotcam 50 "bound name, after dnsbind was killed and restarted"
 echo "ok: test_dns_bind"
