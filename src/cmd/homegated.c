@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "onboard/wifi.h"
 #include "policy/dns_nftset.h"
+#include "policy/dnsbind_proc.h"
 #include "policy/nft.h"
 
 #include <errno.h>
@@ -64,6 +65,10 @@ struct parent {
 	/* DNS names bound to sets, for dnsmasq (dns.nftset_file); NULL when not configured. */
 	struct dns_nftset *dns;
 	struct ev_timer dns_timer;
+	/* dnsbind (dns.binding = forwarder): its pid (0 while down) and its restart timer. */
+	struct dnsbind_conf dnsbind_conf;
+	pid_t dnsbind;
+	struct ev_timer dnsbind_timer;
 	/* hostapd control clients and the per-device PSK file ([wifi]). */
 	struct wifi *wifi;
 };
@@ -200,6 +205,8 @@ static void dns_flush(void *arg)
 	if (ret == 0)
 		return; /* the same bindings dnsmasq already has */
 	log_info("parent=dns file=%s names=%u", p->cfg.dns_nftset_file, dns_nftset_count(p->dns));
+	if (p->dnsbind > 0)
+		kill(p->dnsbind, SIGHUP); /* the new names' sets exist now */
 	if (p->cfg.dns_reload_command[0])
 		run_command(p->cfg.dns_reload_command);
 }
@@ -492,6 +499,15 @@ static void on_sigchld(int signo, void *arg)
 		int64_t max_ms = (int64_t)p->cfg.engine_restart_max_s * 1000;
 		bool stable;
 
+		if (pid == p->dnsbind) {
+			/* Bound names get no answers until it is back. */
+			log_warnx("dnsbind=died pid=%d status=%d restart_in_ms=1000", (int)pid,
+				status);
+			p->dnsbind = 0;
+			if (!p->stopping)
+				ev_timer_arm(p->loop, &p->dnsbind_timer, 1000);
+			continue;
+		}
 		if (pid != p->engine)
 			continue;
 		if (WIFSIGNALED(status))
@@ -519,6 +535,24 @@ static void on_sigchld(int signo, void *arg)
 			p->restarts);
 		ev_timer_arm(p->loop, &p->restart_timer, p->restart_delay_ms);
 	}
+}
+
+static void dnsbind_start(void *arg)
+{
+	struct parent *p = arg;
+	char pidfile[PATH_MAX + 16];
+	pid_t pid;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/dnsbind.pid", p->cfg.run_dir);
+	pid = dnsbind_proc_spawn(&p->dnsbind_conf, &p->user, pidfile, p->cfg.log_level,
+		getenv("HOMEGATE_STDERR") != NULL);
+	if (pid < 0) {
+		log_warnx("dnsbind=start error=\"%s\" retry_in_ms=1000", strerror((int)-pid));
+		ev_timer_arm(p->loop, &p->dnsbind_timer, 1000);
+		return;
+	}
+	p->dnsbind = pid;
+	log_info("dnsbind=start pid=%d port=%u", (int)pid, p->cfg.dns_bind_port);
 }
 
 static void on_term(int signo, void *arg)
@@ -680,6 +714,16 @@ int main(int argc, char **argv)
 			dns_nftset_write(p.dns, p.cfg.dns_nftset_file) < 0)
 			fatalx("parent=start error=\"cannot write dns.nftset_file %s\"",
 				p.cfg.dns_nftset_file);
+	}
+	/* DNS binding by dnsbind: it keeps running while homegated is down, and a new parent's
+	 * dnsbind takes over from it. */
+	ev_timer_init(&p.dnsbind_timer, dnsbind_start, &p);
+	if (p.dns && p.cfg.dns_binding == HG_DNS_BINDING_FORWARDER) {
+		if (dns_nftset_use_forwarder(p.dns, p.cfg.dns_bind_port) < 0 ||
+			dnsbind_proc_conf(&p.cfg, nft_table(p.nft), "/etc/resolv.conf",
+				&p.dnsbind_conf, err, sizeof(err)) < 0)
+			fatalx("parent=start error=\"%s\"", err);
+		dnsbind_start(&p);
 	}
 	/* hostapd's control sockets are root's: the parent attaches, the engine gets events. */
 	ret = wifi_open(p.loop, &p.cfg, p.cfg.run_dir, wifi_station, &p, &p.wifi);
