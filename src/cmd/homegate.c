@@ -1013,11 +1013,6 @@ static void print_enrollee(json_object *e)
 	printf("\n");
 }
 
-static void print_dpp_one(json_object *r)
-{
-	print_enrollee(r);
-}
-
 static void print_dpp_list(json_object *r)
 {
 	json_object *a = NULL;
@@ -1075,7 +1070,7 @@ static int cmd_dpp_add(struct cli *cli, const char *uri, const char *mud_file)
 	req = request("dpp_add", mud_file && macs[0] ? macs : NULL);
 	if (req)
 		json_object_object_add(req, "payload", json_object_new_string(uri));
-	ret = run(cli, req, print_dpp_one);
+	ret = run(cli, req, print_enrollee);
 	if (ret != 0 || !mud_file)
 		return ret;
 	req = request("mud_qr", macs);
@@ -1121,7 +1116,7 @@ static int cmd_dpp_daemon(struct cli *cli, int argc, char **argv)
 			if (why)
 				json_object_object_add(req, "why", json_object_new_string(why));
 		}
-		return run(cli, req, print_dpp_one);
+		return run(cli, req, print_enrollee);
 	}
 	return cmd_dpp_add(cli, arg, mud);
 }

@@ -167,28 +167,10 @@ static bool is_name(const char *s)
 /* "192.0.2.1:8908" or "[2001:db8::1]:8908": a numeric address and a port 1..65535. */
 static bool is_listen(const char *s)
 {
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	size_t hl;
-	long long port;
-	struct in6_addr a6;
-	struct in_addr a4;
+	struct sockaddr_storage ss;
+	unsigned len;
 
-	if (!colon || util_parse_int(colon + 1, 1, 65535, &port) < 0)
-		return false;
-	hl = (size_t)(colon - s);
-	if (s[0] == '[') {
-		if (hl < 3 || s[hl - 1] != ']' || hl - 2 >= sizeof(host))
-			return false;
-		memcpy(host, s + 1, hl - 2);
-		host[hl - 2] = '\0';
-		return inet_pton(AF_INET6, host, &a6) == 1;
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return false;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	return inet_pton(AF_INET, host, &a4) == 1;
+	return util_parse_host_port(s, &ss, &len) == 0;
 }
 
 static bool is_iface(const char *s)

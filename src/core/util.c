@@ -174,6 +174,45 @@ int util_parse_addr_port(const char *s, uint16_t default_port, struct sockaddr_s
 	return -EINVAL;
 }
 
+int util_parse_host_port(const char *s, struct sockaddr_storage *out, unsigned *len)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+	size_t hl = colon ? (size_t)(colon - s) : 0;
+	long long port;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+	bool v6 = s[0] == '[';
+
+	memset(out, 0, sizeof(*out));
+	if (!colon || util_parse_int(colon + 1, 1, 65535, &port) < 0)
+		return -EINVAL;
+	if (v6 && (hl < 3 || s[hl - 1] != ']'))
+		return -EINVAL;
+	if (v6) {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (!v6 && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
+}
+
 int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen)
 {
 	struct stat st;

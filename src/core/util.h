@@ -47,6 +47,10 @@ int util_parse_int(const char *s, long long min, long long max, long long *out);
  * 1..65535), into out with port default_port when none is given. 0 or -EINVAL. */
 struct sockaddr_storage;
 int util_parse_addr_port(const char *s, uint16_t default_port, struct sockaddr_storage *out);
+/* Parses "192.0.2.1:8908" or "[2001:db8::1]:8908" (a numeric address and a port 1..65535,
+ * the notation of URLs and [dpp] listen) into out, *len the size of its sockaddr. 0 or
+ * -EINVAL. */
+int util_parse_host_port(const char *s, struct sockaddr_storage *out, unsigned *len);
 
 /* Reads a whole file of at most maxlen bytes into a NUL-terminated buffer the caller frees. */
 int util_read_file(const char *path, size_t maxlen, char **out, size_t *outlen);

@@ -597,32 +597,11 @@ void onbmgr_status(const struct onbmgr *m, char *buf, size_t len)
 static int listen_on(const char *spec, int *out)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	char host[64];
-	const char *colon = strrchr(spec, ':');
-	size_t hl = colon ? (size_t)(colon - spec) : 0;
-	int fd, one = 1, port = colon ? atoi(colon + 1) : 0;
+	unsigned sl;
+	int fd, one = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (spec[0] == '[' && hl >= 2) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		snprintf(host, sizeof(host), "%.*s", (int)(hl - 2), spec + 1);
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -EINVAL;
-		sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		snprintf(host, sizeof(host), "%.*s", (int)hl, spec);
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -EINVAL;
-		sl = sizeof(*a);
-	}
+	if (util_parse_host_port(spec, &ss, &sl) < 0)
+		return -EINVAL;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -171,7 +171,8 @@ static void conn_hold_timeout(void *arg)
 }
 
 /* Acts on what one session call produced. Returns false when the connection is gone. */
-static bool handle(struct dpp_conn *k, int ret, const struct dpp_step *st);
+/* A failed call shows as DPP_EV_FAIL in its step: the step alone says what to do. */
+static bool handle(struct dpp_conn *k, const struct dpp_step *st);
 
 static bool decide(struct dpp_conn *k)
 {
@@ -179,30 +180,29 @@ static bool decide(struct dpp_conn *k)
 	struct dpp_cred cred;
 	struct dpp_step st;
 	enum dpp_decision d;
-	int ret;
 
 	memset(&cred, 0, sizeof(cred));
 	d = c->ops->conf_req ? c->ops->conf_req(c->ctx, &k->peer, dpp_sess_request(k->sess), &cred)
 			     : DPP_REFUSE;
 	switch (d) {
 	case DPP_GRANT:
-		ret = dpp_sess_configure(k->sess, &cred, 0, &st);
+		dpp_sess_configure(k->sess, &cred, 0, &st);
 		break;
 	case DPP_HOLD:
 		k->held = true;
 		ev_timer_arm(c->loop, &k->hold, c->hold_timeout_ms);
-		ret = dpp_sess_defer(k->sess, &st);
+		dpp_sess_defer(k->sess, &st);
 		break;
 	default:
 		k->refused = true;
-		ret = dpp_sess_configure(k->sess, NULL, 0, &st);
+		dpp_sess_configure(k->sess, NULL, 0, &st);
 		break;
 	}
 	OPENSSL_cleanse(&cred, sizeof(cred));
-	return handle(k, ret, &st);
+	return handle(k, &st);
 }
 
-static bool handle(struct dpp_conn *k, int ret, const struct dpp_step *st)
+static bool handle(struct dpp_conn *k, const struct dpp_step *st)
 {
 	const uint8_t *h;
 
@@ -239,7 +239,6 @@ static bool handle(struct dpp_conn *k, int ret, const struct dpp_step *st)
 	case DPP_EV_NONE:
 		break;
 	}
-	(void)ret;
 	return flush(k);
 }
 
@@ -265,7 +264,6 @@ static void conn_read(struct dpp_conn *k)
 		struct dpp_step st;
 		size_t used;
 		int r = dpp_tcp_rx_feed(&k->rx, buf + off, (size_t)n - off, &used);
-		int ret;
 
 		off += used;
 		if (r < 0) {
@@ -277,9 +275,9 @@ static void conn_read(struct dpp_conn *k)
 		if (r == 0)
 			break;
 		ev_timer_arm(k->ctrl->loop, &k->stall, k->ctrl->msg_timeout_ms);
-		ret = dpp_sess_rx(k->sess, k->rx.msg, k->rx.want, &st);
+		dpp_sess_rx(k->sess, k->rx.msg, k->rx.want, &st);
 		dpp_tcp_rx_next(&k->rx);
-		if (!handle(k, ret, &st))
+		if (!handle(k, &st))
 			return;
 		if (k->closing)
 			return; /* nothing more is read once the exchange has ended */

@@ -56,28 +56,11 @@ static void die(const char *what)
 
 static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-	char host[256];
-	const char *colon = strrchr(s, ':');
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *ai;
-	size_t hl;
+	unsigned l;
+	int ret = util_parse_host_port(s, ss, &l);
 
-	if (!colon || colon == s)
-		return -EINVAL;
-	hl = (size_t)(colon - s);
-	if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
-		s++;
-		hl -= 2;
-	}
-	if (hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
-		return -EINVAL;
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
+	*len = l;
+	return ret;
 }
 
 static EVP_PKEY *uri_key(const char *uri, uint8_t hash[32])

@@ -9,7 +9,10 @@
 #include "core/util.h"
 
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +272,34 @@ static int dir_entries(const char *dir)
 	return n;
 }
 
+/* "ADDR:PORT" and "[ADDR6]:PORT", numeric only, as [dpp] listen takes them. */
+static void test_parse_host_port(void **state)
+{
+	static const char *const bad[] = {"192.0.2.1", "192.0.2.1:0", "192.0.2.1:65536",
+		"192.0.2.1:", ":8908", "gateway.lan:8908", "fd00::1:8908", "[fd00::1]8908",
+		"[fd00::1]:", "[192.0.2.1]:8908", "[]:8908", "192.0.2.1:89x", ""};
+	struct sockaddr_storage ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	unsigned len;
+	char t[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(util_parse_host_port("192.0.2.1:8908", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(a4->sin_port), 8908);
+	assert_string_equal(inet_ntop(AF_INET, &a4->sin_addr, t, sizeof(t)), "192.0.2.1");
+	assert_int_equal(util_parse_host_port("[fd00::1]:1", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(a6->sin6_port), 1);
+	assert_string_equal(inet_ntop(AF_INET6, &a6->sin6_addr, t, sizeof(t)), "fd00::1");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (util_parse_host_port(bad[i], &ss, &len) != -EINVAL)
+			fail_msg("\"%s\" accepted", bad[i]);
+}
+
 static void test_read_file(void **state)
 {
 	struct tmpdir *t = *state;
@@ -386,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_is_printable),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_parse_host_port),
 		cmocka_unit_test_setup_teardown(test_read_file, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_write_file_atomic, tmpdir_setup, tmpdir_teardown),
