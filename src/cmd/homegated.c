@@ -20,6 +20,7 @@
 #include "policy/dns_nftset.h"
 #include "policy/dnsbind_proc.h"
 #include "policy/nft.h"
+#include "policy/nft_compile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -190,8 +191,7 @@ static void run_command(const char *cmd)
 	log_info("parent=dns-reload command=\"%s\" pid=%d", cmd, (int)pid);
 }
 
-/* New DNS names are written out and dnsmasq told, at most once a second: dnsmasq reads its
- * --nftset bindings only when it starts, and a restart costs a moment of DNS. */
+/* New DNS names are written out and dnsmasq told (and dnsbind, which reads the same file). */
 static void dns_flush(void *arg)
 {
 	struct parent *p = arg;
@@ -206,7 +206,7 @@ static void dns_flush(void *arg)
 		return; /* the same bindings dnsmasq already has */
 	log_info("parent=dns file=%s names=%u", p->cfg.dns_nftset_file, dns_nftset_count(p->dns));
 	if (p->dnsbind > 0)
-		kill(p->dnsbind, SIGHUP); /* the new names' sets exist now */
+		kill(p->dnsbind, SIGHUP); /* before dnsmasq forwards it the new names */
 	if (p->cfg.dns_reload_command[0])
 		run_command(p->cfg.dns_reload_command);
 }
@@ -258,9 +258,12 @@ static bool profile_chunk(struct parent *p, const struct ipc_msg *m)
 	}
 	log_info("enforce=profile id=%.12s rules=%u result=%s", p->pstage_id, p->pstage.count,
 		ret ? strerror(-ret) : "ok");
+	/* dnsmasq restarts for --nftset lines (at most once a second) but only re-reads its
+	 * servers-file for dnsbind on SIGHUP: a burst of profiles is still one write. */
 	if (!ret && p->dns && dns_nftset_add(p->dns, &p->pstage) == 1 &&
 		!ev_timer_is_armed(&p->dns_timer))
-		ev_timer_arm(p->loop, &p->dns_timer, 1000);
+		ev_timer_arm(p->loop, &p->dns_timer,
+			p->cfg.dns_binding == HG_DNS_BINDING_NFTSET ? 1000 : 50);
 	pol_clear(&p->pstage);
 	reply(p, h->seq, ret);
 	return true;
@@ -655,6 +658,9 @@ int main(int argc, char **argv)
 	ret = nft_open(p.cfg.lan_interface, "", &p.nft);
 	if (ret < 0)
 		fatalx("parent=start error=\"nftables: %s\"", strerror(-ret));
+	/* dnsmasq --nftset fills sets of one name each; dnsbind the shared dnsname4/6. */
+	if (p.cfg.dns_binding == HG_DNS_BINDING_NFTSET)
+		nft_set_compile_flags(p.nft, NFTC_DNS_PER_NAME);
 	if (remove_rules) {
 		ret = nft_remove(p.nft);
 		nft_close(p.nft);

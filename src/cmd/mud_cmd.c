@@ -18,7 +18,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: homegate mud check [--json] [--ca TRUST.pem MUDFILE SIGFILE | MUDFILE]\n"
-		"       homegate mud compile [--lan IF] [--mac MAC] [--addr ADDR]... MUDFILE\n");
+		"       homegate mud compile [--lan IF] [--mac MAC] [--addr ADDR]...\n"
+		"                            [--dns-binding forwarder|nftset] MUDFILE\n");
 	return 2;
 }
 
@@ -33,6 +34,7 @@ static int mud_compile(int argc, char **argv)
 	struct mud_error err;
 	char authority[256], why[512];
 	size_t naddrs = 0, len = 0;
+	unsigned flags = 0;
 	char *buf = NULL;
 	int ret, rc = 2;
 
@@ -44,6 +46,10 @@ static int mud_compile(int argc, char **argv)
 		else if (strcmp(argv[i], "--addr") == 0 && i + 1 < argc &&
 			naddrs < COMPILE_ADDRS_MAX)
 			addrs[naddrs++] = argv[++i];
+		else if (strcmp(argv[i], "--dns-binding") == 0 && i + 1 < argc &&
+			(strcmp(argv[i + 1], "forwarder") == 0 ||
+				strcmp(argv[i + 1], "nftset") == 0))
+			flags = strcmp(argv[++i], "nftset") == 0 ? NFTC_DNS_PER_NAME : 0;
 		else if (!file && argv[i][0] != '-')
 			file = argv[i];
 		else
@@ -76,7 +82,7 @@ static int mud_compile(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	ret = nftc_standalone(&b, "homegate", lan, &mf->policy, authority, mac, addrs);
+	ret = nftc_standalone(&b, "homegate", lan, &mf->policy, authority, flags, mac, addrs);
 	if (ret == -EINVAL) {
 		fprintf(stderr, "homegate: --mac or --addr: not a unicast MAC or an IP address\n");
 		goto out;

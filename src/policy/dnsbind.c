@@ -7,11 +7,11 @@
  * source port chosen by the kernel, so only that server's datagrams to that port arrive) with
  * a fresh random ID. A datagram that is not the answer to exactly that question is dropped and
  * the wait goes on. The answer's A/AAAA records of the question's name and its CNAME chain go
- * into dns4_<H>/dns6_<H> of the longest suffix of the name whose sets exist (dnsmasq's
- * server=/NAME/ also sends NAME's subdomains), with one libnftnl batch whose kernel
- * acknowledgement is read before the answer is relayed: a device never holds an address its
- * set does not. Only those sets of our table are ever written: their names are made here from
- * the hash, never taken from a message. TCP queries (dnsmasq's retry after TC=1) are served by
+ * into dnsname4/dnsname6 under the id of the longest suffix of the name that is bound (a name
+ * of names_file's server= lines, which dnsmasq reads too: its server=/NAME/ also sends NAME's
+ * subdomains), with one libnftnl batch whose kernel acknowledgement is read before the answer
+ * is relayed: a device never holds an address its set does not. Only those two sets of our
+ * table are ever written, and the key's id is made here from the bound name. TCP queries (dnsmasq's retry after TC=1) are served by
  * a short-lived child each, which does the same over TCP upstream.
  */
 #include "policy/dnsbind.h"
@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,12 +45,10 @@
 #define PENDING_MAX	  1024
 #define UPSTREAM_WAIT_MS  2000 /* dnsmasq itself gives up and retries after about that */
 #define SWEEP_MS	  100
-#define REFRESH_MIN_MS	  250 /* a name without sets re-reads them at most this often */
 #define STOP_WAIT_MS	  2000
 #define TCP_CHILDREN_MAX  16
 #define TCP_IO_TIMEOUT_MS 3000
 #define MSG_MAX		  65535
-#define HASH_HEX	  12
 
 static int64_t mono_us(void)
 {
@@ -71,8 +70,8 @@ struct pending {
 	struct dnsbind *d;
 };
 
-/* The 48-bit hashes of our table's dns4_<H> and dns6_<H> sets, sorted. */
-struct hashes {
+/* The ids (nftc_name_id, id[0] << 32 | id[1]) of the bound names, sorted. */
+struct ids {
 	uint64_t *v;
 	size_t n, cap;
 };
@@ -82,42 +81,24 @@ struct dnsbind {
 	struct ev_loop *loop;
 	int udp, tcp; /* listening; -1 once closed */
 	struct nft_batch *nb;
-	struct hashes set4, set6;
-	int64_t refreshed_ms;
+	struct ids names;
+	struct stat names_st; /* of names_file when it was read; st_ino 0: absent */
+	bool no_reread;	      /* a TCP child: the parent's list is what it has */
 	size_t next_upstream;
 	struct pending pend[PENDING_MAX];
 	size_t npend;
 	struct ev_timer sweep, stop_timer;
 	bool stopping;
 	unsigned tcp_children;
-	int64_t nft_warned_ms, big_warned_ms; /* warnings at most once a second */
+	int64_t nft_warned_ms, big_warned_ms, names_warned_ms; /* warnings at most once a second */
 	struct dnsbind_stats st;
 	struct dns_msg msg; /* ~30 KB: kept here, not on the stack */
 	uint8_t buf[MSG_MAX + 2];
 };
 
-/* ---- the sets that exist ------------------------------------------------------------------ */
+/* ---- the bound names ---------------------------------------------------------------------- */
 
-static int hash_parse(const char *hex, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < HASH_HEX; i++) {
-		int x = hex[i] >= '0' && hex[i] <= '9'	 ? hex[i] - '0'
-			: hex[i] >= 'a' && hex[i] <= 'f' ? hex[i] - 'a' + 10
-							 : -1;
-
-		if (x < 0)
-			return -EINVAL;
-		v = v << 4 | (uint64_t)x;
-	}
-	if (hex[HASH_HEX])
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int hash_push(struct hashes *h, uint64_t v)
+static int ids_push(struct ids *h, uint64_t v)
 {
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
@@ -139,83 +120,97 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool hash_has(const struct hashes *h, uint64_t v)
+static bool ids_has(const struct ids *h, uint64_t v)
 {
 	return h->n && bsearch(&v, h->v, h->n, sizeof(v), cmp_u64);
 }
 
-struct refresh_arg {
-	struct hashes s4, s6;
-	int err;
-};
-
-/* Keeps only names of exactly our shape, dns4_ or dns6_ and 12 lower-case hex digits. */
-static void on_set(const char *name, void *arg)
+static int name_id(const char *name, uint64_t *out)
 {
-	struct refresh_arg *ra = arg;
-	uint64_t v;
+	uint32_t id[2];
+	int ret = nftc_name_id(name, id);
 
-	if (strncmp(name, "dns", 3) != 0 || (name[3] != '4' && name[3] != '6') || name[4] != '_' ||
-		hash_parse(name + 5, &v) < 0)
-		return;
-	if (hash_push(name[3] == '4' ? &ra->s4 : &ra->s6, v) < 0)
-		ra->err = -ENOMEM;
+	*out = (uint64_t)id[0] << 32 | id[1];
+	return ret;
 }
 
-static void hash_sort(struct hashes *h)
+/* The domains of one `server=/D1/D2/.../ADDR` line of names_file (dnsmasq's syntax, as
+ * dns_nftset_write makes it) into h; other lines name nothing. */
+static int names_line(const char *line, size_t len, struct ids *h)
 {
-	size_t k = 0;
+	static const char key[] = "server=/";
+	const char *end = line + len, *at, *slash;
+	int ret = 0;
 
-	if (!h->n)
-		return; /* h->v may be NULL */
-	qsort(h->v, h->n, sizeof(*h->v), cmp_u64);
-	for (size_t i = 0; i < h->n; i++) /* a dump read twice names a set twice */
-		if (!k || h->v[k - 1] != h->v[i])
-			h->v[k++] = h->v[i];
-	h->n = k;
+	if (len < sizeof(key) - 1 || memcmp(line, key, sizeof(key) - 1) != 0)
+		return 0;
+	for (at = line + sizeof(key) - 1; !ret && (slash = memchr(at, '/', (size_t)(end - at)));
+		at = slash + 1) {
+		size_t n = (size_t)(slash - at);
+		char name[256];
+		uint64_t v;
+
+		if (!n || n >= sizeof(name))
+			continue;
+		memcpy(name, at, n);
+		name[n] = '\0';
+		if (nftc_dnsname_valid(name) && name_id(name, &v) == 0)
+			ret = ids_push(h, v);
+	}
+	return ret;
 }
 
-static int refresh(struct dnsbind *d)
+/* Reads names_file (an absent one names nothing). 0 or -errno; the old list stays on error. */
+static int names_read(struct dnsbind *d)
 {
-	struct refresh_arg ra = {0};
-	int ret = nft_batch_sets(d->nb, NFT_BATCH_INET, on_set, &ra);
+	struct ids h = {0};
+	struct stat st = {0};
+	char *buf = NULL;
+	size_t len = 0, k = 0;
+	int ret = 0;
 
-	d->refreshed_ms = util_mono_ms();
-	if (ret == -ENOENT)
-		ret = 0; /* no table yet: no sets */
-	if (!ret)
-		ret = ra.err;
+	if (!d->c.names_file[0])
+		return 0;
+	if (stat(d->c.names_file, &st) < 0 && errno != ENOENT)
+		return -errno;
+	if (st.st_ino)
+		ret = util_read_file(d->c.names_file, DNSBIND_NAMES_MAX, &buf, &len);
+	if (ret == -ENOENT) { /* gone between stat and open */
+		ret = 0;
+		memset(&st, 0, sizeof(st));
+	}
+	for (size_t pos = 0; !ret && pos < len;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		ret = names_line(buf + pos, n, &h);
+		pos += n + 1;
+	}
+	free(buf);
 	if (ret < 0) {
-		free(ra.s4.v);
-		free(ra.s6.v);
+		free(h.v);
 		return ret;
 	}
-	hash_sort(&ra.s4);
-	hash_sort(&ra.s6);
-	free(d->set4.v);
-	free(d->set6.v);
-	d->set4 = ra.s4;
-	d->set6 = ra.s6;
-	log_debug("dnsbind=sets dns4=%zu dns6=%zu", d->set4.n, d->set6.n);
+	if (h.n) {
+		qsort(h.v, h.n, sizeof(*h.v), cmp_u64);
+		for (size_t i = 0; i < h.n; i++) /* a name twice */
+			if (!k || h.v[k - 1] != h.v[i])
+				h.v[k++] = h.v[i];
+		h.n = k;
+	}
+	free(d->names.v);
+	d->names = h;
+	d->names_st = st;
+	log_debug("dnsbind=names file=%s names=%zu", d->c.names_file, d->names.n);
 	return 0;
 }
 
-/* The sets of the longest suffix of name (name itself first) that has any; false when none. */
-static bool lookup(struct dnsbind *d, const char *name, char set4[32], char set6[32])
+/* The id of the longest suffix of name (name itself first) that is bound; false when none. */
+static bool lookup(const struct dnsbind *d, const char *name, uint64_t *id)
 {
 	for (const char *s = name; *s;) {
-		char h[NFTC_ID_LEN + 1];
-		uint64_t v;
-
-		if (nftc_name_hash(s, h) == 0 && hash_parse(h, &v) == 0 &&
-			(hash_has(&d->set4, v) || hash_has(&d->set6, v))) {
-			set4[0] = set6[0] = '\0';
-			if (hash_has(&d->set4, v))
-				snprintf(set4, 32, "dns4_%s", h);
-			if (hash_has(&d->set6, v))
-				snprintf(set6, 32, "dns6_%s", h);
+		if (name_id(s, id) == 0 && ids_has(&d->names, *id))
 			return true;
-		}
 		/* The next label: skip escapes ("\." is no separator). */
 		while (*s && *s != '.')
 			s += s[0] == '\\' && s[1] ? 2 : 1;
@@ -225,14 +220,29 @@ static bool lookup(struct dnsbind *d, const char *name, char set4[32], char set6
 	return false;
 }
 
-static bool find_sets(struct dnsbind *d, const char *name, char set4[32], char set6[32])
+static bool file_changed(const struct dnsbind *d)
 {
-	if (lookup(d, name, set4, set6))
-		return true;
-	/* New profiles bring new sets; dnsmasq sends a name here only once they exist. */
-	if (util_mono_ms() - d->refreshed_ms < REFRESH_MIN_MS || refresh(d) < 0)
-		return false;
-	return lookup(d, name, set4, set6);
+	struct stat st = {0};
+
+	if (stat(d->c.names_file, &st) < 0)
+		return d->names_st.st_ino != 0;
+	return st.st_ino != d->names_st.st_ino || st.st_size != d->names_st.st_size ||
+		st.st_mtim.tv_sec != d->names_st.st_mtim.tv_sec ||
+		st.st_mtim.tv_nsec != d->names_st.st_mtim.tv_nsec;
+}
+
+static bool find_name(struct dnsbind *d, const char *name, uint64_t *id)
+{
+	/* dnsmasq sends a new name here once the parent has written it and sent SIGHUP, which
+	 * may not have been taken yet: a changed file is read at once (a stat, about a
+	 * microsecond), also when an older name is a suffix of this one. */
+	if (!d->no_reread && d->c.names_file[0] && file_changed(d) && names_read(d) < 0 &&
+		util_mono_ms() - d->names_warned_ms >= 1000) {
+		d->names_warned_ms = util_mono_ms();
+		log_warnx("dnsbind=names file=%s error=\"cannot read\" names=%zu", d->c.names_file,
+			d->names.n);
+	}
+	return lookup(d, name, id);
 }
 
 /* ---- binding ------------------------------------------------------------------------------- */
@@ -243,9 +253,10 @@ static int bind_answer(struct dnsbind *d, struct nft_batch *nb, const struct dns
 	const struct dns_answer_query *q)
 {
 	struct dns_answer_addrs addrs;
-	char set4[32], set6[32];
 	struct nft_batch_error e;
-	size_t n = 0;
+	uint8_t key[NFT_BATCH_KEY_MAX];
+	uint32_t w[2];
+	uint64_t id;
 	int ret;
 
 	dns_answer_addrs(r, q->name, &addrs);
@@ -256,25 +267,24 @@ static int bind_answer(struct dnsbind *d, struct nft_batch *nb, const struct dns
 			"%d are bound\"",
 			q->name, DNS_MAX_RECORDS);
 	}
-	if (!addrs.n || !find_sets(d, q->name, set4, set6))
+	if (!addrs.n || !find_name(d, q->name, &id))
 		return 0;
+	/* The key of dnsname4 / dnsname6: the id's words in native order, then the address. */
+	w[0] = (uint32_t)(id >> 32);
+	w[1] = (uint32_t)id;
+	memcpy(key, w, sizeof(w));
 	nft_batch_begin(nb);
 	for (size_t i = 0; i < addrs.n; i++) {
 		const struct dns_answer_addr *a = &addrs.a[i];
-		const char *set = a->family == 4 ? set4 : set6;
 
-		if (!set[0])
-			continue;
-		nft_batch_add_timeout(nb, NFT_BATCH_INET, set,
-			a->family == 4 ? NFT_BATCH_IPV4 : NFT_BATCH_IPV6, a->addr,
+		memcpy(key + sizeof(w), a->addr, a->family == 4 ? 4 : 16);
+		nft_batch_add_timeout(nb, NFT_BATCH_INET, a->family == 4 ? "dnsname4" : "dnsname6",
+			a->family == 4 ? NFT_BATCH_NAME4 : NFT_BATCH_NAME6, key,
 			dns_answer_timeout_ms(a->ttl, d->c.min_timeout_s, d->c.margin_s));
-		n++;
 	}
 	ret = nft_batch_commit(nb, &e);
 	if (ret < 0) {
 		d->st.nft_errors++;
-		if (ret == -ENOENT)
-			d->refreshed_ms = 0; /* a set went away: read them again next time */
 		if (util_mono_ms() - d->nft_warned_ms >= 1000) {
 			d->nft_warned_ms = util_mono_ms();
 			log_warnx("dnsbind=nft name=%s op=\"%s\" error=\"%s\" errors=%llu", q->name,
@@ -283,8 +293,8 @@ static int bind_answer(struct dnsbind *d, struct nft_batch *nb, const struct dns
 		return ret;
 	}
 	d->st.bound++;
-	d->st.elements += n;
-	return (int)n;
+	d->st.elements += addrs.n;
+	return (int)addrs.n;
 }
 
 /* ---- UDP ----------------------------------------------------------------------------------- */
@@ -530,7 +540,7 @@ static void tcp_child(struct dnsbind *d, int c)
 	size_t len;
 	int up = -1, status = 1;
 
-	d->refreshed_ms = util_mono_ms() + 3600 * 1000; /* no dump on the parent's socket */
+	d->no_reread = true;
 	if (read_msg(c, d, &len, deadline) < 0 || take_query(d, d->buf + 2, len, &q) < 0)
 		goto out;
 	{
@@ -663,13 +673,16 @@ static void on_signal(int signo, void *arg)
 		else
 			ev_timer_arm(d->loop, &d->stop_timer, STOP_WAIT_MS);
 		break;
-	case SIGHUP:
-		if (refresh(d) < 0)
-			log_warnx("dnsbind=sets error=\"cannot read the sets of table %s\"",
-				d->c.table);
+	case SIGHUP: {
+		int ret = names_read(d);
+
+		if (ret < 0)
+			log_warnx("dnsbind=names file=%s error=\"%s\" names=%zu", d->c.names_file,
+				strerror(-ret), d->names.n);
 		else
-			log_info("dnsbind=sets dns4=%zu dns6=%zu", d->set4.n, d->set6.n);
+			log_info("dnsbind=names names=%zu", d->names.n);
 		break;
+	}
 	case SIGUSR1:
 		log_info("dnsbind=stats queries=%llu refused=%llu answers=%llu bound=%llu "
 			 "elements=%llu strays=%llu timeouts=%llu nft_errors=%llu tcp=%llu",
@@ -744,7 +757,7 @@ int dnsbind_open(const struct dnsbind_conf *c, struct dnsbind **out)
 	if (!ret)
 		ret = nft_batch_open(c->table, &d->nb);
 	if (!ret)
-		ret = refresh(d);
+		ret = names_read(d);
 	if (ret < 0) {
 		dnsbind_free(d);
 		return ret;
@@ -771,8 +784,8 @@ int dnsbind_run(struct dnsbind *d)
 	ev_timer_init(&d->sweep, on_sweep, d);
 	ev_timer_init(&d->stop_timer, on_stop_timer, d);
 	ev_timer_arm(d->loop, &d->sweep, SWEEP_MS);
-	log_info("dnsbind=start table=%s upstreams=%zu dns4=%zu dns6=%zu min_timeout_s=%u",
-		d->c.table, d->c.nupstream, d->set4.n, d->set6.n, d->c.min_timeout_s);
+	log_info("dnsbind=start table=%s upstreams=%zu names=%zu min_timeout_s=%u", d->c.table,
+		d->c.nupstream, d->names.n, d->c.min_timeout_s);
 	return ev_loop_run(d->loop);
 }
 
@@ -795,8 +808,7 @@ void dnsbind_free(struct dnsbind *d)
 			close(d->tcp);
 	}
 	nft_batch_close(d->nb);
-	free(d->set4.v);
-	free(d->set6.v);
+	free(d->names.v);
 	ev_loop_free(d->loop);
 	free(d);
 }

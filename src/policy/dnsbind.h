@@ -17,14 +17,21 @@ struct dnsbind_conf {
 	size_t nupstream;
 	unsigned min_timeout_s; /* element timeout floor (dns_answer_timeout_ms) */
 	unsigned margin_s;	/* added to it */
+	/* The bound names: dnsmasq's servers-file (`server=/NAME/127.0.0.1#PORT` lines, as
+	 * dns_nftset_write makes them), read at open, on SIGHUP, and when a query's name is not
+	 * bound and the file changed. "" binds nothing. */
+	char names_file[4096];
 };
+
+/* names_file's size limit: 1001 names of 253 bytes are about 280 KB. */
+#define DNSBIND_NAMES_MAX (4 * 1024 * 1024)
 
 struct dnsbind;
 
 /*
  * Opens the listening sockets (SO_REUSEPORT, so a successor can bind beside a running
- * instance before it stops it) and the netlink socket, and reads the names of our table's
- * dns4_* and dns6_* sets. Needs CAP_NET_ADMIN; nothing else. Returns 0, -EINVAL (a bad conf:
+ * instance before it stops it) and the netlink socket, and reads names_file. Needs
+ * CAP_NET_ADMIN; nothing else. Returns 0, -EINVAL (a bad conf:
  * table name, no upstream, an address family other than IPv4/IPv6), -ENOMEM or a socket's
  * -errno. *out is the caller's to dnsbind_free.
  */
@@ -33,7 +40,7 @@ int dnsbind_open(const struct dnsbind_conf *c, struct dnsbind **out);
 /*
  * Serves until SIGTERM or SIGINT (blocked and taken through the loop): then the listening
  * sockets are closed at once, the answers in flight are waited for at most 2 s, and it returns
- * 0. SIGHUP re-reads the set names; SIGUSR1 logs the counters. Returns -errno when the loop
+ * 0. SIGHUP re-reads names_file; SIGUSR1 logs the counters. Returns -errno when the loop
  * fails.
  */
 int dnsbind_run(struct dnsbind *d);

@@ -78,6 +78,9 @@ int dnsbind_proc_conf(const struct hg_config *cfg, const char *table, const char
 	l->sin_port = htons((uint16_t)cfg->dns_bind_port);
 	out->min_timeout_s = cfg->dns_bind_min_timeout_s;
 	out->margin_s = DNSBIND_PROC_MARGIN_S;
+	if (strlen(cfg->dns_nftset_file) >= sizeof(out->names_file))
+		return util_errf(err, errlen, "dns.nftset_file is too long for dnsbind");
+	util_strlcpy(out->names_file, cfg->dns_nftset_file, sizeof(out->names_file));
 	util_strlcpy(list, cfg->dns_upstream, sizeof(list));
 	for (char *t = strtok_r(list, " \t", &save); t && out->nupstream < DNSBIND_UPSTREAM_MAX;
 		t = strtok_r(NULL, " \t", &save))

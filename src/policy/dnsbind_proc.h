@@ -24,8 +24,9 @@
 size_t dnsbind_proc_resolv(const char *buf, size_t len, struct dnsbind_conf *c);
 
 /* Builds dnsbind's configuration: table, 127.0.0.1:dns.bind_port, the resolvers of
- * dns.upstream (or, when empty, those of resolv_conf), dns.bind_min_timeout_s. 0, or -EINVAL
- * with the reason in err (no resolver left, a bad table name). */
+ * dns.upstream (or, when empty, those of resolv_conf), dns.bind_min_timeout_s, and
+ * dns.nftset_file as names_file. 0, or -EINVAL with the reason in err (no resolver left, a bad
+ * table name). */
 int dnsbind_proc_conf(const struct hg_config *cfg, const char *table, const char *resolv_conf,
 	struct dnsbind_conf *out, char *err, size_t errlen);
 

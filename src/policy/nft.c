@@ -26,6 +26,7 @@ struct nft {
 	struct nft_batch *batch; /* its socket stays open with us */
 	char lan_if[16];
 	char inet_table[48]; /* "homegate" + suffix */
+	unsigned compile_flags;
 	/* What we last applied, so a single update knows whether an element exists: the parent
 	 * keeps this rather than reading the kernel back. Sorted by MAC. */
 	struct ipc_dev_sync_entry *applied;
@@ -51,6 +52,11 @@ static int run(struct nft *n, const char *script)
 		return -EIO;
 	}
 	return 0;
+}
+
+void nft_set_compile_flags(struct nft *n, unsigned flags)
+{
+	n->compile_flags = flags;
 }
 
 int nft_open(const char *lan_if, const char *table_suffix, struct nft **out)
@@ -412,7 +418,8 @@ int nft_profile_install(struct nft *n, const char id[IPC_PROFILE_ID_LEN], const 
 	if (strcmp(want, got) != 0)
 		return util_errf(
 			err, errlen, "profile id %s does not match its rules (%s)", want, got);
-	ret = nftc_profile(&b, n->inet_table, p, authority[0] ? authority : NULL, got);
+	ret = nftc_profile(
+		&b, n->inet_table, p, authority[0] ? authority : NULL, n->compile_flags, got);
 	if (!ret)
 		ret = b.err ? b.err : run(n, b.s);
 	nftc_buf_free(&b);

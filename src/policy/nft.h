@@ -18,6 +18,10 @@ struct nft;
 int nft_open(const char *lan_if, const char *table_suffix, struct nft **out);
 void nft_close(struct nft *n);
 
+/* The compiler's flags for every profile installed from now on (nftc_profile: 0, the default,
+ * or NFTC_DNS_PER_NAME for dnsmasq --nftset). */
+void nft_set_compile_flags(struct nft *n, unsigned flags);
+
 /* Creates `table inet homegate` and `table bridge homegate` when absent, in one transaction.
  * Present tables of the same schema are kept as they are (fail-static: a restart never opens a
  * gap); a table of another schema is replaced atomically. */

@@ -42,7 +42,7 @@ enum { OP_ADD, OP_DEL, OP_FLUSH, OP_NEWSET };
 struct op {
 	uint8_t kind, family, kt;
 	char set[NFT_BATCH_NAME_MAX + 1];
-	uint8_t key[16];
+	uint8_t key[NFT_BATCH_KEY_MAX];
 	char jump[NFT_BATCH_NAME_MAX + 1]; /* "" for a plain set's element */
 	uint64_t timeout_ms;		   /* an element's own timeout, 0 for none */
 };
@@ -84,7 +84,13 @@ static bool name_ok(const char *s)
 
 static size_t key_len(uint8_t kt)
 {
-	return kt == NFT_BATCH_IPV4 ? 4 : kt == NFT_BATCH_IPV6 ? 16 : 6;
+	static const uint8_t len[] = {[NFT_BATCH_ETHER] = 6,
+		[NFT_BATCH_IPV4] = 4,
+		[NFT_BATCH_IPV6] = 16,
+		[NFT_BATCH_NAME4] = 12,
+		[NFT_BATCH_NAME6] = 24};
+
+	return len[kt];
 }
 
 static uint16_t nfproto(uint8_t f)
@@ -159,8 +165,10 @@ static int queue(struct nft_batch *b, uint8_t kind, enum nft_batch_family f, con
 
 	if (b->err)
 		return b->err;
-	if ((f != NFT_BATCH_INET && f != NFT_BATCH_BRIDGE) || kt > NFT_BATCH_IPV6 ||
-		!name_ok(set) || (jump && !name_ok(jump))) {
+	if ((f != NFT_BATCH_INET && f != NFT_BATCH_BRIDGE) || kt > NFT_BATCH_NAME6 ||
+		(kind == OP_NEWSET && kt > NFT_BATCH_IPV6) ||
+		((kt == NFT_BATCH_NAME4 || kt == NFT_BATCH_NAME6) && jump) || !name_ok(set) ||
+		(jump && !name_ok(jump))) {
 		b->err = -EINVAL;
 		return b->err;
 	}
@@ -424,15 +432,24 @@ static const char *const kind_name[] = {"add", "delete", "flush", "add set"};
 
 static void describe(const struct op *o, char *buf, size_t len)
 {
-	char k[INET6_ADDRSTRLEN + 1] = "";
+	char k[24 + INET6_ADDRSTRLEN + 1] = "";
 
 	if (o->kind == OP_ADD || o->kind == OP_DEL) {
-		if (o->kt == NFT_BATCH_ETHER)
+		if (o->kt == NFT_BATCH_ETHER) {
 			snprintf(k, sizeof(k), "%02x:%02x:%02x:%02x:%02x:%02x", o->key[0],
 				o->key[1], o->key[2], o->key[3], o->key[4], o->key[5]);
-		else
+		} else if (o->kt == NFT_BATCH_IPV4 || o->kt == NFT_BATCH_IPV6) {
 			inet_ntop(
 				o->kt == NFT_BATCH_IPV4 ? AF_INET : AF_INET6, o->key, k, sizeof(k));
+		} else { /* as nft lists it: "hi . lo . address" */
+			uint32_t w[2];
+			int at;
+
+			memcpy(w, o->key, sizeof(w));
+			at = snprintf(k, sizeof(k), "%u . %u . ", w[0], w[1]);
+			inet_ntop(o->kt == NFT_BATCH_NAME4 ? AF_INET : AF_INET6, o->key + 8, k + at,
+				sizeof(k) - (size_t)at);
+		}
 	}
 	snprintf(buf, len, "%s %s %s%s%s%s%s", kind_name[o->kind], family_name[o->family], o->set,
 		k[0] ? " " : "", k, o->jump[0] && o->kind == OP_ADD ? " jump " : "",

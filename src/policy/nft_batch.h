@@ -19,7 +19,16 @@
 struct nft_batch;
 
 enum nft_batch_family { NFT_BATCH_INET, NFT_BATCH_BRIDGE };
-enum nft_batch_key { NFT_BATCH_ETHER, NFT_BATCH_IPV4, NFT_BATCH_IPV6 };
+/* NAME4 / NAME6: the keys of the DNS-name sets (nftc_name_id): a name id as two native-order
+ * 32-bit words, then an IPv4 (12 bytes in all) or IPv6 address (24 bytes). */
+enum nft_batch_key {
+	NFT_BATCH_ETHER,
+	NFT_BATCH_IPV4,
+	NFT_BATCH_IPV6,
+	NFT_BATCH_NAME4,
+	NFT_BATCH_NAME6
+};
+#define NFT_BATCH_KEY_MAX 24
 
 #define NFT_BATCH_NAME_MAX 31
 
@@ -38,13 +47,13 @@ void nft_batch_close(struct nft_batch *b);
 /* Drops whatever is queued and starts a new transaction. */
 void nft_batch_begin(struct nft_batch *b);
 
-/* Queues adding key (6, 4 or 16 bytes as kt says) to set; jump, when not NULL, is the verdict
+/* Queues adding key (6, 4, 16, 12 or 24 bytes as kt says) to set; jump, when not NULL, is the verdict
  * `jump <jump>` of a map element. An element already present with the same data is no error
  * (as `add element`); with other data the kernel refuses the transaction (-EEXIST). */
 int nft_batch_add(struct nft_batch *b, enum nft_batch_family f, const char *set,
 	enum nft_batch_key kt, const void *key, const char *jump);
 
-/* Queues adding key (4 or 16 bytes) to a plain set declared `flags timeout`, with its own
+/* Queues adding key (any kind but ETHER) to a plain set declared `flags timeout`, with its own
  * timeout of timeout_ms (at least 1). An element already present gets the new timeout (Linux
  * 6.10 and later; older kernels keep the old one). A set without `flags timeout` refuses the
  * transaction (-EINVAL from the kernel); a timeout_ms of 0 is -EINVAL when queued. */
@@ -59,8 +68,8 @@ int nft_batch_del(struct nft_batch *b, enum nft_batch_family f, const char *set,
 /* Queues emptying set (map or set). */
 int nft_batch_flush(struct nft_batch *b, enum nft_batch_family f, const char *set);
 
-/* Queues creating a plain set of keys kt when absent, exactly as `add set ... { type T; }`
- * would (a present one of the same declaration is kept). */
+/* Queues creating a plain set of keys kt (ETHER, IPV4 or IPV6) when absent, exactly as
+ * `add set ... { type T; }` would (a present one of the same declaration is kept). */
 int nft_batch_new_set(
 	struct nft_batch *b, enum nft_batch_family f, const char *set, enum nft_batch_key kt);
 

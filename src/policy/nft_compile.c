@@ -183,6 +183,23 @@ int nftc_name_hash(const char *name, char out[static NFTC_ID_LEN + 1])
 	return hex12(f, (size_t)n, out);
 }
 
+int nftc_name_id(const char *name, uint32_t id[static 2])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	char f[256];
+	int n = fold_name(name, f);
+
+	id[0] = id[1] = 0;
+	if (n < 0)
+		return n;
+	if (EVP_Digest(f, (size_t)n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+		return -EIO;
+	id[0] = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
+	id[1] = (uint32_t)md[4] << 24 | (uint32_t)md[5] << 16 | (uint32_t)md[6] << 8 | md[7];
+	return 0;
+}
+
 int nftc_uri_hash(const char *uri, char out[static NFTC_ID_LEN + 1])
 {
 	size_t n = uri ? strnlen(uri, 256) : 0;
@@ -361,6 +378,7 @@ struct comp {
 	const struct pol_policy *p;
 	char id[NFTC_ID_LEN + 1];
 	char auth[NFTC_ID_LEN + 1]; /* hash of the authority, when same-manufacturer is used */
+	unsigned flags;		    /* NFTC_DNS_PER_NAME */
 };
 
 enum { V4 = 1U << 0, V6 = 1U << 1 };
@@ -633,21 +651,32 @@ static int put_inet_rule(struct comp *c, const struct pol_rule *r)
 		break;
 	case POL_PEER_DNSNAME:
 	case POL_PEER_LOCAL_NETWORKS: {
+		bool per_name = c->flags & NFTC_DNS_PER_NAME;
 		char h[NFTC_ID_LEN + 1];
+		uint32_t id[2];
 		int ret = 0;
 
 		if (r->peer == POL_PEER_DNSNAME)
-			ret = nftc_name_hash(r->value, h);
+			ret = per_name ? nftc_name_hash(r->value, h) : nftc_name_id(r->value, id);
 		if (ret)
 			return ret;
 		for (unsigned v = V4; v <= V6; v <<= 1) {
+			const char *l3 = v == V4 ? "ip" : "ip6", *f = v == V4 ? "4" : "6";
+
 			if (!(s.ver & v))
 				continue;
-			nftc_buf_printf(b, "\t\t%s %s ", v == V4 ? "ip" : "ip6", w);
-			if (r->peer == POL_PEER_DNSNAME)
-				nftc_buf_printf(b, "@dns%s_%s ", v == V4 ? "4" : "6", h);
+			if (r->peer == POL_PEER_DNSNAME && !per_name)
+				/* The name's id as a constant in the key: a hash reduced mod 1 is 0,
+				 * plus the offset (nft has no constants in a concatenation). */
+				nftc_buf_printf(b,
+					"\t\tjhash %s %s mod 1 offset 0x%08x . jhash %s %s mod 1 "
+					"offset 0x%08x . "
+					"%s %s @dnsname%s ",
+					l3, w, id[0], l3, w, id[1], l3, w, f);
+			else if (r->peer == POL_PEER_DNSNAME)
+				nftc_buf_printf(b, "\t\t%s %s @dns%s_%s ", l3, w, f, h);
 			else
-				nftc_buf_printf(b, "@lan%s ", v == V4 ? "4" : "6");
+				nftc_buf_printf(b, "\t\t%s %s @lan%s ", l3, w, f);
 			put_tail(b, r, CH_INET);
 		}
 		break;
@@ -783,7 +812,7 @@ static int put_sets(struct comp *c)
 	for (unsigned i = 0; i < c->p->count && !ret; i++) {
 		const struct pol_rule *r = &c->p->rules[i];
 
-		if (r->peer == POL_PEER_DNSNAME) {
+		if (r->peer == POL_PEER_DNSNAME && (c->flags & NFTC_DNS_PER_NAME)) {
 			ret = nftc_name_hash(r->value, h);
 			if (!ret)
 				ret = names_add(&dns, h);
@@ -795,7 +824,8 @@ static int put_sets(struct comp *c)
 	}
 	if (ret)
 		goto out;
-	/* Filled by dnsmasq --nftset as the device resolves the names (DESIGN §5). */
+	/* Per-name sets (NFTC_DNS_PER_NAME), filled by dnsmasq --nftset as the device resolves
+	 * the names; otherwise the names share the base's dnsname4/dnsname6. */
 	for (size_t i = 0; i < dns.n; i++)
 		nftc_buf_printf(c->b,
 			"add set inet %s dns4_%s { type ipv4_addr; flags timeout; }\n"
@@ -813,11 +843,11 @@ out:
 }
 
 int nftc_profile(struct nftc_buf *b, const char *table, const struct pol_policy *p,
-	const char *authority, char id_out[static NFTC_ID_LEN + 1])
+	const char *authority, unsigned flags, char id_out[static NFTC_ID_LEN + 1])
 {
 	static const char *const chains[4][2] = {
 		{"inet", "out"}, {"inet", "in"}, {"bridge", "bout"}, {"bridge", "bin"}};
-	struct comp c = {.b = b, .table = table, .p = p};
+	struct comp c = {.b = b, .table = table, .p = p, .flags = flags};
 	size_t start = b->len;
 	int ret;
 
@@ -825,7 +855,8 @@ int nftc_profile(struct nftc_buf *b, const char *table, const struct pol_policy 
 		id_out[0] = '\0';
 	if (b->err)
 		return b->err;
-	if (!table_valid(table) || nftc_check(p, authority, NULL, 0))
+	if (!table_valid(table) || (flags & ~NFTC_DNS_PER_NAME) ||
+		nftc_check(p, authority, NULL, 0))
 		return -EINVAL;
 	ret = nftc_profile_id(p, authority, c.id);
 	if (!ret && uses_same_manufacturer(p))
@@ -876,6 +907,18 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 		"\tset lan6 { type ipv6_addr; flags interval; }\n"
 		"\tset gw4 { type ipv4_addr; }\n"
 		"\tset gw6 { type ipv6_addr; }\n"
+		/* Every DNS name's addresses, keyed by the name's id (nftc_name_id) and the
+		 * address, filled by dnsbind. One pair for all names: the kernel finds a set
+		 * by name in a list, so an element add would cost more with every name's own
+		 * set (docs/benchmarks.md). In the base, they come before every profile's. */
+		"\tset dnsname4 {\n"
+		"\t\ttypeof numgen inc mod 1 . numgen inc mod 1 . ip daddr\n"
+		"\t\tsize " NFTC_DNS_SET_SIZE "; flags timeout;\n"
+		"\t}\n"
+		"\tset dnsname6 {\n"
+		"\t\ttypeof numgen inc mod 1 . numgen inc mod 1 . ip6 daddr\n"
+		"\t\tsize " NFTC_DNS_SET_SIZE "; flags timeout;\n"
+		"\t}\n"
 		"\tmap dev_profile { type ether_addr : verdict; }\n"
 		"\tmap dev_in4 { type ipv4_addr : verdict; }\n"
 		"\tmap dev_in6 { type ipv6_addr : verdict; }\n"
@@ -943,7 +986,7 @@ int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if)
 }
 
 int nftc_standalone(struct nftc_buf *b, const char *table, const char *lan_if,
-	const struct pol_policy *p, const char *authority, const char *example_mac,
+	const struct pol_policy *p, const char *authority, unsigned flags, const char *example_mac,
 	const char *const *example_addrs)
 {
 	char id[NFTC_ID_LEN + 1], mac[HG_MAC_STRLEN];
@@ -958,7 +1001,7 @@ int nftc_standalone(struct nftc_buf *b, const char *table, const char *lan_if,
 			return -EINVAL;
 	ret = nftc_base(b, table, lan_if);
 	if (!ret)
-		ret = nftc_profile(b, table, p, authority, id);
+		ret = nftc_profile(b, table, p, authority, flags, id);
 	if (ret)
 		goto out;
 	if (example_mac) {

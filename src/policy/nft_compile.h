@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy/policy.h"
 
@@ -12,7 +13,8 @@
  * Pure text generation: nothing here talks to the kernel. The ruleset (DESIGN §5,
  * docs/architecture.md "The policy compiler as built"):
  *
- *   table inet T    sets lan4 lan6 (local-networks) gw4 gw6 (the gateway's LAN addresses);
+ *   table inet T    sets lan4 lan6 (local-networks) gw4 gw6 (the gateway's LAN addresses),
+ *                   dnsname4 dnsname6 (every DNS name's addresses: name id . address);
  *                   maps dev_profile (ether saddr -> jump out_<P> | prof_blocked), dev_in4 and
  *                   dev_in6 (ip / ip6 daddr -> jump in_<P>); base chains input and forward at
  *                   priority filter - 10, policy accept; forward returns LAN <-> LAN packets
@@ -34,6 +36,14 @@
 #define NFTC_ID_LEN    12 /* hex digits of a profile id or a name hash */
 #define NFTC_TABLE_MAX 40
 #define NFTC_LOG_GROUP 1
+/* Elements each of dnsname4 and dnsname6 hold at most (about 100 bytes each in the kernel):
+ * a full set refuses new addresses (the device's connection then fails; nothing opens). */
+#define NFTC_DNS_SET_SIZE "262144"
+
+/* nftc_profile's flags. NFTC_DNS_PER_NAME: a DNS name's addresses are in sets of its own,
+ * dns4_<H> and dns6_<H>, as dnsmasq --nftset fills them ([dns] binding = nftset). Without it,
+ * in the base's dnsname4 / dnsname6 under the name's id (dnsbind fills them). */
+#define NFTC_DNS_PER_NAME 1U
 
 /* Growable text owned by the caller: zero-initialise, append with the functions below, free
  * with nftc_buf_free. s is NUL-terminated whenever it is not NULL. err is sticky: after an
@@ -63,6 +73,11 @@ int nftc_name_hash(const char *name, char out[static NFTC_ID_LEN + 1]);
 /* The same over the exact bytes: the H of mdl_<H> (MUD URLs) and ctl_<H> (controller class
  * URIs), which are compared as written. */
 int nftc_uri_hash(const char *uri, char out[static NFTC_ID_LEN + 1]);
+/* The id of a DNS name in dnsname4 / dnsname6: the first 64 bits of the SHA-256 of
+ * nftc_name_hash (whose H is its first 48), as two 32-bit words, most significant first. The
+ * kernel's key is id[0], id[1] in native byte order and the address. 0 or -EINVAL / -EIO as
+ * nftc_name_hash; id is {0, 0} on error. */
+int nftc_name_id(const char *name, uint32_t id[static 2]);
 
 /* Checks that p can be compiled: every field within its enum, ports only with TCP, UDP, SCTP or
  * DCCP and ranges in order, ICMP type/code only with protocol 1 or 58, direction-initiated
@@ -87,13 +102,14 @@ int nftc_profile_id(
 int nftc_base(struct nftc_buf *b, const char *table, const char *lan_if);
 
 /* Appends the sets and chains of p's profile as statements to load over the base tables in one
- * transaction: `add set` for the DNS-name and MAC sets it uses, `add chain`, `flush chain` and
- * then the rules, so loading it twice leaves one copy of every rule and keeps the sets'
- * elements. authority is the host of the profile's MUD URL (for same-manufacturer; may be NULL
- * otherwise). id_out (may be NULL) receives the profile id. 0, -EINVAL (nftc_check refused p,
- * or a bad table name), -ENOMEM / -EIO. On error b holds what it held before the call. */
+ * transaction: `add set` for the MAC sets (and, with NFTC_DNS_PER_NAME, the DNS-name sets) it
+ * uses, `add chain`, `flush chain` and then the rules, so loading it twice leaves one copy of
+ * every rule and keeps the sets' elements. authority is the host of the profile's MUD URL (for
+ * same-manufacturer; may be NULL otherwise); flags 0 or NFTC_DNS_PER_NAME. id_out (may be NULL)
+ * receives the profile id, which does not depend on flags. 0, -EINVAL (nftc_check refused p,
+ * a bad table name or flag), -ENOMEM / -EIO. On error b holds what it held before the call. */
 int nftc_profile(struct nftc_buf *b, const char *table, const struct pol_policy *p,
-	const char *authority, char id_out[static NFTC_ID_LEN + 1]);
+	const char *authority, unsigned flags, char id_out[static NFTC_ID_LEN + 1]);
 
 /* Appends everything one device with policy p gets, loadable alone with `nft -f`: nftc_base,
  * nftc_profile, and `add element` lines putting example_mac under the profile (inet and bridge
@@ -103,7 +119,7 @@ int nftc_profile(struct nftc_buf *b, const char *table, const struct pol_policy 
  * different profiles load side by side. 0, -EINVAL (as above, or a MAC or address that does
  * not parse), -ENOMEM / -EIO. On error b holds what it held before the call. */
 int nftc_standalone(struct nftc_buf *b, const char *table, const char *lan_if,
-	const struct pol_policy *p, const char *authority, const char *example_mac,
+	const struct pol_policy *p, const char *authority, unsigned flags, const char *example_mac,
 	const char *const *example_addrs);
 
 /* Calls cb once per distinct DNS name of p (in the order of first use) with the name folded to

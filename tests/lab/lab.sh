@@ -113,6 +113,12 @@ lab_down() {
 	if [ "$rc" != 0 ] && [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP_QUIET:-}" ]; then
 		lab_show_log homegated
 		lab_show_log dnsmasq-gw
+		# What the kernel enforced when the test failed: the verdict maps and the chains.
+		if [ -n "$LAB_GW" ] && ip netns exec "$LAB_GW" nft list ruleset >"$LAB_DIR/nft-at-failure.txt" 2>&1; then
+			echo "---- nft at the failure (maps and chain names; whole ruleset in nft-at-failure.txt)" >&2
+			awk '/^[[:space:]]*(table|chain|map) /{print} /elements = /{p=1} p{print} /}/{p=0}' \
+				"$LAB_DIR/nft-at-failure.txt" | head -n 80 >&2
+		fi
 	fi
 	local ns pids
 	# homegated first, gracefully, so it can flush; then everything else in the lab.

@@ -33,6 +33,24 @@
 #define SPOOF_PORT 5398
 
 static char out[65536];
+static char names_path[64]; /* the servers-file, in a directory the test removes */
+
+/* The "W0 . W1 . " of name's key in dnsname4 / dnsname6, as nft lists it. */
+static const char *key_of(const char *name)
+{
+	static char k[40];
+	uint32_t w[2];
+
+	if (nftc_name_id(name, w) < 0)
+		return "?";
+	snprintf(k, sizeof(k), "%u . %u . ", w[0], w[1]);
+	return k;
+}
+
+static int write_names(const char *text)
+{
+	return util_write_file_atomic(names_path, text, strlen(text), 0644);
+}
 
 static int nft(const char *cmd)
 {
@@ -47,12 +65,12 @@ static int nft(const char *cmd)
 	return rc;
 }
 
-#define CHECK(cond, code)                                             \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "check failed: %s\n", #cond); \
-			_exit(code);                                  \
-		}                                                     \
+#define CHECK(cond, code)                                                                 \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
+			fprintf(stderr, "check failed: %s (%d)\n%s\n", #cond, code, out); \
+			_exit(code);                                                      \
+		}                                                                         \
 	} while (0)
 
 struct wire {
@@ -191,7 +209,9 @@ static int scenario(void)
 		       *const spoof5[] = {"6.6.6.5", NULL}, *const other[] = {"192.0.2.99", NULL},
 		       *const tcp_a[] = {"192.0.2.8", NULL};
 	struct dnsbind_conf c = {.nupstream = 1, .min_timeout_s = 3600, .margin_s = 60};
-	char h[NFTC_ID_LEN + 1], cmd[512], set[64];
+	struct nftc_buf base = {0};
+	char need[128];
+	const char *set = "list set inet hgt dnsname4";
 	struct sockaddr_in from, *up = (struct sockaddr_in *)&c.upstream[0];
 	struct wire q, a;
 	uint8_t buf[2048];
@@ -202,17 +222,18 @@ static int scenario(void)
 	pid_t pid;
 
 	CHECK(lo_up() == 0, 1);
-	CHECK(nftc_name_hash("cloud.example.test", h) == 0, 1);
-	snprintf(cmd, sizeof(cmd),
-		"add table inet hgt\n"
-		"add set inet hgt dns4_%s { type ipv4_addr; flags timeout; }\n"
-		"add set inet hgt dns6_%s { type ipv6_addr; flags timeout; }\n"
-		"add set inet hgt dns4_zz { type ipv4_addr; flags timeout; }\n",
-		h, h);
-	CHECK(nft(cmd) == 0, 1);
-	snprintf(set, sizeof(set), "list set inet hgt dns4_%s", h);
+	CHECK(nftc_base(&base, "hgt", "br-lan") == 0 && nft(base.s) == 0, 1);
+	nftc_buf_free(&base);
+	/* The servers-file as homegated writes it for dnsmasq, plus what dnsbind must ignore. */
+	CHECK(write_names("# bound names\n"
+			  "server=/cloud.example.test/127.0.0.1#5397\n"
+			  "server=/not a name/127.0.0.1#5397\n"
+			  "nftset=/zz/4#inet#hgt#dns4_x\n"
+			  "server=//127.0.0.1#5397\n") == 0,
+		1);
 
 	util_strlcpy(c.table, "hgt", sizeof(c.table));
+	util_strlcpy(c.names_file, names_path, sizeof(c.names_file));
 	CHECK(util_parse_addr_port("127.0.0.1#5397", 53, &c.listen) == 0, 1);
 	CHECK(util_parse_addr_port("127.0.0.1#5399", 53, &c.upstream[0]) == 0, 1);
 	CHECK(ntohs(up->sin_port) == UP_PORT, 1);
@@ -269,13 +290,14 @@ static int scenario(void)
 	n = recv_within(client, buf, sizeof(buf), 2000, NULL);
 	CHECK(n == (ssize_t)a.n && buf[0] == 0x42 && buf[1] == 0x42, 4);
 	CHECK(memcmp(buf + 2, a.b + 2, a.n - 2) == 0, 4);
-	CHECK(nft(set) == 0 && strstr(out, "192.0.2.7 timeout 1h1m expires"), 4);
+	snprintf(need, sizeof(need), "%s192.0.2.7 timeout 1h1m expires",
+		key_of("cloud.example.test"));
+	CHECK(nft(set) == 0 && strstr(out, need), 4);
 	CHECK(!strstr(out, "6.6.6."), 4);
 	/* and nothing else comes */
 	CHECK(recv_within(client, buf, sizeof(buf), 200, NULL) < 0, 4);
 
-	/* A name without sets: relayed, binds nothing; a set of another shape is never
-	 * written. */
+	/* A name the file does not bind (only a server= line binds): relayed, binds nothing. */
 	msg(&q, 0x0101, 0x0100, "zz", 1, NULL, NULL);
 	to_bind(client, &q);
 	n = recv_within(upstream, buf, sizeof(buf), 2000, &from);
@@ -285,6 +307,25 @@ static int scenario(void)
 	n = recv_within(client, buf, sizeof(buf), 2000, NULL);
 	CHECK(n == (ssize_t)a.n && holds(buf, (size_t)n, "192.0.2.99"), 5);
 	CHECK(nft("list table inet hgt") == 0 && !strstr(out, "192.0.2.99"), 5);
+
+	/* A name written to the file after the start, without SIGHUP: the changed file is read
+	 * at the first query that needs it, and the longest bound suffix wins. */
+	CHECK(write_names("server=/cloud.example.test/127.0.0.1#5397\n"
+			  "server=/x.cloud.example.test/127.0.0.1#5397\n") == 0,
+		5);
+	msg(&q, 0x0102, 0x0100, "www.x.cloud.example.test", 1, NULL, NULL);
+	to_bind(client, &q);
+	n = recv_within(upstream, buf, sizeof(buf), 2000, &from);
+	CHECK(n > 2, 5);
+	msg(&a, (uint16_t)(buf[0] << 8 | buf[1]), 0x8180, "www.x.cloud.example.test", 1,
+		"www.x.cloud.example.test", other);
+	CHECK(sendto(upstream, a.b, a.n, 0, (struct sockaddr *)&from, sizeof(from)) > 0, 5);
+	n = recv_within(client, buf, sizeof(buf), 2000, NULL);
+	CHECK(n == (ssize_t)a.n, 5);
+	snprintf(need, sizeof(need), "%s192.0.2.99 ", key_of("x.cloud.example.test"));
+	CHECK(nft(set) == 0 && strstr(out, need), 5);
+	snprintf(need, sizeof(need), "%s192.0.2.99 ", key_of("cloud.example.test"));
+	CHECK(!strstr(out, need), 5);
 
 	/* Not a plain query: never forwarded. */
 	msg(&q, 0x0202, 0x8180, "www.cloud.example.test", 1, NULL, NULL);
@@ -325,7 +366,9 @@ static int scenario(void)
 			(r = read(cs, buf + n, sizeof(buf) - (size_t)n)) > 0;)
 			n += r;
 		CHECK(n == (ssize_t)a.n + 2 && buf[2] == 0x03 && buf[3] == 0x03, 7);
-		CHECK(nft(set) == 0 && strstr(out, "192.0.2.8 timeout 1h1m"), 7);
+		snprintf(need, sizeof(need), "%s192.0.2.8 timeout 1h1m",
+			key_of("cloud.example.test"));
+		CHECK(nft(set) == 0 && strstr(out, need), 7);
 		close(us);
 		close(cs);
 		close(ls);
@@ -341,9 +384,13 @@ static void test_dnsbind(void **state)
 	pid_t pid;
 	int status;
 
+	char dir[] = "/tmp/hg-test-dnsbind.XXXXXX";
+
 	(void)state;
 	if (geteuid() != 0)
 		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(names_path, sizeof(names_path), "%s/servers", dir);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -352,6 +399,8 @@ static void test_dnsbind(void **state)
 		_exit(scenario());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(names_path);
+	rmdir(dir);
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 77)
 		skip();

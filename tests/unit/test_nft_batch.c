@@ -219,6 +219,48 @@ static int scenario(void)
 	CHECK(nft_batch_commit(b, &e) < 0, 13);
 	CHECK(nft("list set inet hgt s4") == 0 && !strstr(out, "10.0.0.1"), 13);
 
+	/* a DNS name's key (name id . address) into a set of dnsname4's / dnsname6's shape, as
+	 * nft lists it; a refusal names the element that way; no NEWSET of that kind */
+	CHECK(nft("add set inet hgt n4 { typeof numgen inc mod 1 . numgen inc mod 1 . ip daddr; "
+		  "flags timeout; }\n"
+		  "add set inet hgt n6 { typeof numgen inc mod 1 . numgen inc mod 1 . ip6 daddr; "
+		  "flags timeout; }") == 0,
+		14);
+	{
+		uint32_t w[2] = {0x568bf3caU, 7};
+		uint8_t k4[12], k6[24];
+
+		memcpy(k4, w, 8);
+		memcpy(k4 + 8, a4, 4);
+		memcpy(k6, w, 8);
+		memcpy(k6 + 8, a6, 16);
+		nft_batch_begin(b);
+		CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "n4", NFT_BATCH_NAME4, k4, 60000) ==
+				0,
+			14);
+		CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "n6", NFT_BATCH_NAME6, k6, 60000) ==
+				0,
+			14);
+		CHECK(nft_batch_commit(b, &e) == 0, 14);
+		CHECK(nft("list set inet hgt n4") == 0 &&
+				strstr(out, "1452012490 . 7 . 10.0.0.1 timeout 1m expires"),
+			14);
+		CHECK(nft("list set inet hgt n6") == 0 && strstr(out, "1452012490 . 7 . fd00::1"),
+			14);
+		/* the wrong key length for the set: refused, and described with the name id */
+		nft_batch_begin(b);
+		CHECK(nft_batch_add_timeout(b, NFT_BATCH_INET, "n4", NFT_BATCH_NAME6, k6, 60000) ==
+				0,
+			14);
+		CHECK(nft_batch_commit(b, &e) < 0 && strstr(e.what, "n4 1452012490 . 7 . fd00::1"),
+			14);
+		nft_batch_begin(b);
+		CHECK(nft_batch_new_set(b, NFT_BATCH_INET, "n9", NFT_BATCH_NAME4) == -EINVAL, 14);
+		nft_batch_begin(b);
+		CHECK(nft_batch_add(b, NFT_BATCH_INET, "n4", NFT_BATCH_NAME4, k4, "x") == -EINVAL,
+			14);
+	}
+
 	nft_batch_close(b);
 	nft_batch_close(NULL);
 	return 0;

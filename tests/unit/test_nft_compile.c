@@ -64,7 +64,7 @@ static int standalone(struct nftc_buf *b, const struct mud_file *mf, const char 
 	char authority[256];
 
 	mud_url_host(mf->url, authority, sizeof(authority));
-	return nftc_standalone(b, "homegate", "br-lan", &mf->policy, authority, mac, NULL);
+	return nftc_standalone(b, "homegate", "br-lan", &mf->policy, authority, 0, mac, NULL);
 }
 
 /* --- building rules --- */
@@ -100,12 +100,18 @@ static void add(struct pol_policy *p, const struct pol_rule *r)
 	assert_int_equal(pol_add(p, r), 0);
 }
 
-static char *profile_text(const struct pol_policy *p, const char *authority, char id[13])
+static char *profile_text_flags(
+	const struct pol_policy *p, const char *authority, unsigned flags, char id[13])
 {
 	struct nftc_buf b = {0};
 
-	assert_int_equal(nftc_profile(&b, "homegate", p, authority, id), 0);
+	assert_int_equal(nftc_profile(&b, "homegate", p, authority, flags, id), 0);
 	return b.s;
+}
+
+static char *profile_text(const struct pol_policy *p, const char *authority, char id[13])
+{
+	return profile_text_flags(p, authority, 0, id);
 }
 
 /* The one line of text that contains needle (and, when given, also needle2). */
@@ -308,10 +314,48 @@ static void test_dns_sets_shared(void **state)
 	assert_int_equal(nftc_name_hash("updates.example.test", h), 0);
 	snprintf(set4, sizeof(set4), "dns4_%s", h);
 	snprintf(set6, sizeof(set6), "dns6_%s", h);
-	tp = profile_text(&p, NULL, ip);
-	tq = profile_text(&q, NULL, iq);
-	assert_string_not_equal(ip, iq);
-	/* both profiles match on the one pair of sets dnsmasq fills for the name */
+	/* By default both profiles match the name's id in the shared dnsname4: the id is the
+	 * SHA-256 of the folded name, whose first 48 bits are H, and the text shows it in hex. */
+	{
+		char key[96], hex[17];
+		uint32_t w[2], w2[2];
+
+		assert_int_equal(nftc_name_id("updates.example.test", w), 0);
+		assert_int_equal(nftc_name_id("UPDATES.example.test.", w2), 0);
+		assert_memory_equal(w, w2, sizeof(w));
+		snprintf(hex, sizeof(hex), "%08x%08x", w[0], w[1]);
+		assert_memory_equal(hex, h, 12);
+		assert_int_equal(nftc_name_id("", w2), -EINVAL);
+		snprintf(key, sizeof(key),
+			"offset 0x%08x . jhash ip daddr mod 1 offset 0x%08x . ip daddr", w[0],
+			w[1]);
+		tp = profile_text(&p, NULL, ip);
+		tq = profile_text(&q, NULL, iq);
+		assert_string_not_equal(ip, iq);
+		assert_true(has_line(tp, key, "@dnsname4 tcp dport 443"));
+		assert_true(has_line(tq, key, "@dnsname4 tcp dport 8443"));
+		assert_null(strstr(tp, "add set inet"));
+		assert_null(strstr(tp, "dns4_"));
+		free(tp);
+		free(tq);
+	}
+	/* NFTC_DNS_PER_NAME: the same profile ids, and the one pair of sets dnsmasq fills */
+	{
+		char jp[13], jq[13];
+
+		tp = profile_text_flags(&p, NULL, NFTC_DNS_PER_NAME, jp);
+		tq = profile_text_flags(&q, NULL, NFTC_DNS_PER_NAME, jq);
+		assert_string_equal(jp, ip);
+		assert_string_equal(jq, iq);
+		assert_null(strstr(tp, "dnsname4"));
+	}
+	{
+		struct nftc_buf b = {0};
+		char id[13];
+
+		assert_int_equal(nftc_profile(&b, "homegate", &p, NULL, 2, id), -EINVAL);
+		assert_int_equal(b.len, 0);
+	}
 	assert_true(has_line(tp, "ip daddr @", set4));
 	assert_true(has_line(tq, "ip daddr @", set4));
 	assert_true(has_line(tp, "add set inet homegate", set6));
@@ -402,10 +446,10 @@ static void test_bad_dns_name(void **state)
 		assert_int_equal(nftc_check(&p, NULL, err, sizeof(err)), -EINVAL);
 		assert_non_null(strstr(err, "rule 2"));
 		assert_non_null(strstr(err, "DNS name"));
-		assert_int_equal(nftc_profile(&b, "homegate", &p, NULL, id), -EINVAL);
+		assert_int_equal(nftc_profile(&b, "homegate", &p, NULL, 0, id), -EINVAL);
 		assert_string_equal(id, "");
-		assert_int_equal(
-			nftc_standalone(&b, "homegate", "br-lan", &p, NULL, NULL, NULL), -EINVAL);
+		assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &p, NULL, 0, NULL, NULL),
+			-EINVAL);
 		/* nothing of a refused policy is left in the buffer */
 		assert_string_equal(b.s, "# before\n");
 		assert_int_equal(b.len, strlen("# before\n"));
@@ -482,7 +526,7 @@ static void test_refused_policies(void **state)
 		assert_int_equal(nftc_check(&p, NULL, err, sizeof(err)), -EINVAL);
 		if (!strstr(err, cases[i].why))
 			fail_msg("case %u: \"%s\" does not say \"%s\"", i, err, cases[i].why);
-		assert_int_equal(nftc_profile(&b, "homegate", &p, NULL, id), -EINVAL);
+		assert_int_equal(nftc_profile(&b, "homegate", &p, NULL, 0, id), -EINVAL);
 		assert_int_equal(b.len, 0);
 		pol_clear(&p);
 	}
@@ -496,7 +540,8 @@ static void test_refused_policies(void **state)
 		assert_int_equal(nftc_base(&b, "homegate", "br-lan;x"), -EINVAL);
 		assert_int_equal(nftc_base(&b, "homegate", "sixteen-chars-xx"), -EINVAL);
 		assert_int_equal(nftc_base(&b, "home gate", "br-lan"), -EINVAL);
-		assert_int_equal(nftc_profile(&b, "homegate;flush ruleset", &p, NULL, id), -EINVAL);
+		assert_int_equal(
+			nftc_profile(&b, "homegate;flush ruleset", &p, NULL, 0, id), -EINVAL);
 		assert_int_equal(b.len, 0);
 		assert_int_equal(nftc_base(&b, "homegate_t1", "br-lan.10"), 0);
 		assert_true(
@@ -629,7 +674,7 @@ static void test_comments_safe(void **state)
 		util_strlcpy(r.name, hostile[i], sizeof(r.name));
 		add(&p, &r);
 		assert_int_equal(
-			nftc_standalone(&b, "homegate", "br-lan", &p, NULL, NULL, NULL), 0);
+			nftc_standalone(&b, "homegate", "br-lan", &p, NULL, 0, NULL, NULL), 0);
 		assert_safe_text(b.s);
 		assert_false(has_line(b.s, "return comment", NULL));
 		assert_true(has_line(b.s, "meta nfproto ipv4 tcp dport 22 return", NULL));
@@ -675,7 +720,7 @@ static void test_standalone_example(void **state)
 
 	(void)state;
 	assert_int_equal(nftc_profile_id(&mf->policy, NULL, id), 0);
-	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL,
+	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, 0,
 				 "AA-BB-CC-00-11-22", addrs),
 		0);
 	snprintf(line, sizeof(line),
@@ -692,14 +737,14 @@ static void test_standalone_example(void **state)
 	assert_true(has_line(b.s, line, NULL));
 	nftc_buf_free(&b);
 	/* a group MAC, the zero MAC and bad addresses are refused and leave nothing behind */
-	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL,
+	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, 0,
 				 "01:00:5e:00:00:01", NULL),
 		-EINVAL);
-	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL,
+	assert_int_equal(nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, 0,
 				 "00:00:00:00:00:00", NULL),
 		-EINVAL);
 	assert_int_equal(
-		nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, NULL, bad_addrs),
+		nftc_standalone(&b, "homegate", "br-lan", &mf->policy, NULL, 0, NULL, bad_addrs),
 		-EINVAL);
 	assert_int_equal(b.len, 0);
 	nftc_buf_free(&b);
@@ -786,22 +831,38 @@ static int load_scenario(void)
 		CHECK(nft_load(ctx, texts[i].s) == 0, 5);
 	second = ruleset(ctx);
 	CHECK(second && strcmp(first, second) == 0, 6);
-	/* a DNS answer dnsmasq put in a set survives a reload of the profile */
+	/* a DNS answer dnsbind put in dnsname4 survives a reload of the profile, and so does
+	 * one dnsmasq --nftset put in the name's own set (NFTC_DNS_PER_NAME) */
 	mf = load_mud("camera");
-	CHECK(nftc_profile(&prof, "homegate", &mf->policy, "mud.example.test", id) == 0, 7);
 	CHECK(nftc_foreach_dnsname(&mf->policy, stop_at_first, &(int){0}) == 42, 7);
+	{
+		uint32_t w[2];
+
+		CHECK(nftc_name_id("cloud.example.test", w) == 0, 7);
+		snprintf(cmd, sizeof(cmd),
+			"add element inet homegate dnsname4 { %u . %u . 203.0.113.7 timeout 1h }",
+			w[0], w[1]);
+	}
+	CHECK(nft_load(ctx, cmd) == 0, 7);
+	CHECK(nftc_profile(&prof, "homegate", &mf->policy, "mud.example.test", 0, id) == 0, 7);
+	CHECK(nft_load(ctx, prof.s) == 0, 7);
+	nftc_buf_free(&prof);
+	CHECK(nftc_profile(&prof, "homegate", &mf->policy, "mud.example.test", NFTC_DNS_PER_NAME,
+		      id) == 0,
+		7);
+	CHECK(nft_load(ctx, prof.s) == 0, 7);
 	{
 		char h[13];
 
 		CHECK(nftc_name_hash("cloud.example.test", h) == 0, 7);
 		snprintf(cmd, sizeof(cmd),
-			"add element inet homegate dns4_%s { 203.0.113.7 timeout 1h }", h);
+			"add element inet homegate dns4_%s { 203.0.113.8 timeout 1h }", h);
 	}
 	CHECK(nft_load(ctx, cmd) == 0, 7);
 	CHECK(nft_load(ctx, prof.s) == 0, 7);
 	free(second);
 	second = ruleset(ctx);
-	CHECK(second && strstr(second, "203.0.113.7"), 7);
+	CHECK(second && strstr(second, "203.0.113.7") && strstr(second, "203.0.113.8"), 7);
 	/* the base alone over all of it keeps every profile and element */
 	CHECK(nftc_base(&base, "homegate", "br-lan") == 0, 8);
 	CHECK(nft_load(ctx, base.s) == 0, 8);
