@@ -34,6 +34,19 @@ def h12(s):
     return hashlib.sha256(s.lower().rstrip(".").encode()).hexdigest()[:12]
 
 
+def name_id(s):
+    """homegate's name id (nftc_name_id): the first 64 bits of the same digest, as two words."""
+    d = hashlib.sha256(s.lower().rstrip(".").encode()).hexdigest()
+    return int(d[:8], 16), int(d[8:16], 16)
+
+
+def id_key(name, l3="ip", field="daddr"):
+    """The match of a name's addresses in the shared set, as homegate's compiler writes it."""
+    w0, w1 = name_id(name)
+    return ("jhash %s %s mod 1 offset 0x%08x . jhash %s %s mod 1 offset 0x%08x . %s %s"
+            % (l3, field, w0, l3, field, w1, l3, field))
+
+
 def bound_name(j):
     return "svc%d.example.test" % j
 
@@ -46,13 +59,18 @@ def synth_mac(j):
 
 def cmd_ruleset(a):
     """nft text of homegate's shape (schema 2, inet side): per profile one chain allowing one DNS
-    name's set pair plus DHCP, ND, DNS and NTP to the gateway, then a counted drop; dev_profile
-    maps a MAC to each profile, hooked in input and forward."""
+    name, both ways homegate compiles it: the name's own set pair (dnsmasq --nftset fills it)
+    and its id in the shared dnsname4/dnsname6 (dnsbind fills them, declared first as in
+    homegate's base table), plus DHCP, ND, DNS and NTP to the gateway, then a counted drop;
+    dev_profile maps a MAC to each profile, hooked in input and forward."""
     out = []
     w = out.append
     w("table inet %s {" % TABLE)
     w("\tset gw4 { type ipv4_addr; elements = { 192.168.50.1 } }")
     w("\tset gw6 { type ipv6_addr; elements = { fd00:50::1 } }")
+    for fam, l3 in (("4", "ip"), ("6", "ip6")):
+        w("\tset dnsname%s { typeof numgen inc mod 1 . numgen inc mod 1 . %s daddr; "
+          "size 262144; flags timeout; }" % (fam, l3))
     w("\tmap dev_profile { type ether_addr : verdict; }")
     w("\tmap dev_in4 { type ipv4_addr : verdict; }")
     w("\tmap dev_in6 { type ipv6_addr : verdict; }")
@@ -68,6 +86,8 @@ def cmd_ruleset(a):
         w("\t\tct state established,related return")
         w("\t\tip daddr @dns4_%s return" % h)
         w("\t\tip6 daddr @dns6_%s return" % h)
+        w("\t\t%s @dnsname4 return" % id_key(name))
+        w("\t\t%s @dnsname6 return" % id_key(name, "ip6"))
         w("\t\tudp sport 68 udp dport 67 return")
         w("\t\tudp dport 547 return")
         w("\t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } return")
@@ -542,6 +562,11 @@ def cmd_gaps(a):
                                                   max(r[2] for r in v)))
 
 
+def cmd_nameid(a):
+    """A name's key prefix in dnsname4 / dnsname6 as nft lists it: "W0 . W1"."""
+    print("%d . %d" % name_id(a.name))
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -595,6 +620,8 @@ def main():
     r.add_argument("--base", required=True)
     r = sub.add_parser("sets")
     r.add_argument("--n", type=int, required=True)
+    r = sub.add_parser("nameid")
+    r.add_argument("name")
     r = sub.add_parser("gaps")
     r.add_argument("--stamps", required=True)
     r.add_argument("--kills", required=True)

@@ -207,15 +207,27 @@ data=$HOMEGATE_SRC/tests/data/mud
 "$HG" mud compile --mac 02:00:77:00:00:03 --addr 192.168.77.13 "$data/resolver.json" >"$TMP/d3.nft"
 "$HG" mud compile --mac 02:00:77:00:00:04 --addr 192.168.77.14 "$data/hub.json" >"$TMP/d4.nft"
 for d in d1 d3 d4; do in_ns gw nft -f "$TMP/$d.nft" || fail "loading $d.nft"; done
+# For dnsmasq --nftset the names have sets of their own; the profile is the same.
+"$HG" mud compile --dns-binding nftset "$data/hub.json" >"$TMP/d4-nftset.nft"
+grep -q '^add set inet homegate dns4_[0-9a-f]\{12\} ' "$TMP/d4-nftset.nft" && ! grep -q '@dnsname4' "$TMP/d4-nftset.nft" ||
+	fail "--dns-binding nftset: no per-name sets"
+[ "$(sed -n 's/^# profile //p' "$TMP/d4-nftset.nft")" = "$(sed -n 's/^# profile //p' "$TMP/d4.nft")" ] ||
+	fail "--dns-binding changed the profile id"
+in_ns gw nft -c -f "$TMP/d4-nftset.nft" || fail "the --dns-binding nftset script does not load"
+rc=0
+"$HG" mud compile --dns-binding dnsmasq "$data/hub.json" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "--dns-binding dnsmasq: exit $rc, not 2"
 hub=$(sed -n 's/^# profile //p' "$TMP/d4.nft")
-hubdns=$(grep -o 'dns4_[0-9a-f]*' "$TMP/d4.nft" | head -n 1)
-# What homegated and dnsmasq --nftset fill in: the LAN, the gateway, the hub's controller and
-# the addresses its cloud name resolved to.
+# The hub's cloud name's id in the shared dnsname4 (the key's first two fields)
+hubid=$(sed -n 's/.*jhash ip daddr mod 1 offset \(0x[0-9a-f]*\) \. jhash ip daddr mod 1 offset \(0x[0-9a-f]*\) \. ip daddr @dnsname4.*/\1 . \2/p' "$TMP/d4.nft" | head -n 1)
+[ -n "$hubid" ] || fail "no DNS-name rule in the hub's script"
+# What homegated and dnsbind fill in: the LAN, the gateway, the hub's controller and the
+# addresses its cloud name resolved to.
 in_ns gw nft -f - <<EOF || fail "filling the sets"
 add element inet homegate lan4 { 192.168.77.0/24 }
 add element inet homegate gw4 { 192.168.77.1 }
 add element bridge homegate myc_$hub { 02:00:77:00:00:02 }
-add element inet homegate $hubdns { 203.0.113.10, 203.0.113.12 }
+add element inet homegate dnsname4 { $hubid . 203.0.113.10, $hubid . 203.0.113.12 }
 EOF
 
 serve gw udp/192.168.77.1/53
