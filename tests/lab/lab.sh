@@ -113,6 +113,7 @@ lab_down() {
 	if [ "$rc" != 0 ] && [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP_QUIET:-}" ]; then
 		lab_show_log homegated
 		lab_show_log dnsmasq-gw
+		lab_show_log sinks
 		# What the kernel enforced when the test failed: the verdict maps and the chains.
 		if [ -n "$LAB_GW" ] && ip netns exec "$LAB_GW" nft list ruleset >"$LAB_DIR/nft-at-failure.txt" 2>&1; then
 			echo "---- nft at the failure (maps and chain names; whole ruleset in nft-at-failure.txt)" >&2
@@ -431,7 +432,11 @@ lab_up() {
 	ip -n "$LAB_GW" link set wan0 up
 	ip -n "$LAB_GW" route add default via 198.51.100.1
 	ip -n "$LAB_GW" -6 route add default via 2001:db8:ffff::1
-	ip -n "$LAB_GW" link add br-lan type bridge
+	# A fixed address, as a gateway's LAN has: a bridge without one takes its lowest port's, so
+	# a device joining with a lower one would change the gateway's MAC under the devices
+	# already there, whose frames would then be bridged instead of routed until their ARP
+	# entries expire (about 30 s; conntrack shows those connections unreplied and not NATed).
+	ip -n "$LAB_GW" link add br-lan address 02:68:67:00:00:01 type bridge
 	ip -n "$LAB_GW" addr add 192.168.50.1/24 dev br-lan
 	ip -n "$LAB_GW" addr add fd00:50::1/64 dev br-lan nodad
 	ip -n "$LAB_GW" link set br-lan up

@@ -177,7 +177,7 @@ serve() {
 }
 
 for n in gw wan d1 d2 d3 d4; do ns_add $n; done
-ip -n "$ID-gw" link add br-lan type bridge
+ip -n "$ID-gw" link add br-lan address 02:68:67:00:00:01 type bridge # fixed: see lab.sh
 ip -n "$ID-gw" link set br-lan up
 ip -n "$ID-gw" addr add 192.168.77.1/24 dev br-lan
 for i in 1 2 3 4; do
