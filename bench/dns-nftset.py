@@ -340,17 +340,19 @@ def cmd_lat(a):
     """Interleaved latency round: per index i one bound, one unbound (same dnsmasq) and one plain
     (dnsmasq without any --nftset) query, and one bound and one unbound through the dnsmasq
     whose bound names go to dnsbind, in a random order each time."""
-    names = lat_names(a.n, a.count)
+    names = lat_names(a.n, a.offset + a.count)
     socks = {"bound": resolver(a.server), "unbound": resolver(a.server),
              "plain": resolver(a.server, a.plain_port),
              "fbound": resolver(a.server, a.fwd_port), "funbound": resolver(a.server, a.fwd_port)}
+    if a.kinds:
+        socks = {k: v for k, v in socks.items() if k in a.kinds.split(",")}
     res = {k: [] for k in socks}
     bad = {k: 0 for k in socks}
     kinds = list(socks)
     # warm-up: the connection paths, ARP, dnsmasq's first upstream exchange
     for k in kinds:
         resolve(socks[k], "www.example.test")
-    for i in range(a.count):
+    for i in range(a.offset, a.offset + a.count):
         random.shuffle(kinds)
         for k in kinds:
             name, want = names[k][i]
@@ -596,6 +598,8 @@ def main():
     r.add_argument("--plain-port", type=int, required=True)
     r.add_argument("--fwd-port", type=int, required=True)
     r.add_argument("--out", required=True)
+    r.add_argument("--kinds", default="", help="only these kinds (comma-separated)")
+    r.add_argument("--offset", type=int, default=0, help="use the names from this index on")
     r = sub.add_parser("race")
     r.add_argument("--count", type=int, required=True)
     r.add_argument("--server", required=True)

@@ -156,9 +156,13 @@ static void test_conf(void **state)
 	(void)state;
 	config_defaults(&cfg);
 	util_strlcpy(cfg.dns_upstream, "192.0.2.1#5300 2001:db8::1", sizeof(cfg.dns_upstream));
+	util_strlcpy(
+		cfg.dns_nftset_file, "/run/homegate/dns-servers.conf", sizeof(cfg.dns_nftset_file));
 	assert_int_equal(
 		dnsbind_proc_conf(&cfg, "homegate", "/nonexistent", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.table, "homegate");
+	/* dnsbind reads the bound names from the file the parent writes for dnsmasq */
+	assert_string_equal(c.names_file, "/run/homegate/dns-servers.conf");
 	assert_int_equal(c.listen.ss_family, AF_INET);
 	assert_int_equal(v4(&c.listen), INADDR_LOOPBACK);
 	assert_int_equal(port(&c.listen), 5301);
