@@ -66,6 +66,9 @@ struct parent {
 	/* DNS names bound to sets, for dnsmasq (dns.nftset_file); NULL when not configured. */
 	struct dns_nftset *dns;
 	struct ev_timer dns_timer;
+	/* The first engine of this parent has sent every profile (its first device sync): until
+	 * then the names file on disk, an earlier parent's, is more complete than ours. */
+	bool dns_ready;
 	/* dnsbind (dns.binding = forwarder): its pid (0 while down) and its restart timer. */
 	struct dnsbind_conf dnsbind_conf;
 	pid_t dnsbind;
@@ -195,7 +198,11 @@ static void run_command(const char *cmd)
 static void dns_flush(void *arg)
 {
 	struct parent *p = arg;
-	int ret = dns_nftset_write(p->dns, p->cfg.dns_nftset_file);
+	int ret;
+
+	if (!p->dns_ready)
+		return; /* written after the first sync */
+	ret = dns_nftset_write(p->dns, p->cfg.dns_nftset_file);
 
 	if (ret < 0) {
 		errno = -ret;
@@ -394,6 +401,12 @@ static void handle_op(struct parent *p, const struct ipc_msg *m)
 			/* Profiles of an earlier engine or parent that no device uses now. */
 			if (!ret && nft_profile_sweep(p->nft) < 0)
 				log_warnx("nft=sweep error=\"kernel refused\"");
+			/* Every profile has been sent: the names file may be rewritten now
+			 * without dropping a name a profile of the earlier parent still uses. */
+			if (p->dns && !p->dns_ready) {
+				p->dns_ready = true;
+				dns_flush(p);
+			}
 			reply(p, s->seq, ret);
 			p->nstaging = 0;
 		}
