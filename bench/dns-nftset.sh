@@ -257,44 +257,48 @@ read -r up_queries up_answers up_accepts <"$LAB_DIR/rotdns.stats"
 
 # ---- tables
 get() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
-lat() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$LAB_DIR/lat.out"; }
+# lat FILE KIND FIELD: one figure of a latency round's output (3 wrong answers, 4 p50 .. 7 mean)
+lat() { awk -v k="$2" -v f="$3" '$1 == k {print $f}' "$LAB_DIR/$1"; }
+lat_row() { # FILE LABEL KIND
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$(lat "$1" "$3" 4)" "$(lat "$1" "$3" 5)" \
+		"$(lat "$1" "$3" 6)" "$(lat "$1" "$3" 7)" "$(lat "$1" "$3" 3)"
+}
+diff_row() { # FILE LABEL KIND BASELINE [MARK]: KIND's p50 and p99 minus BASELINE's
+	local m=${5:-}
+	printf '| %s%s%s | %s%s%s | %s%s%s | | | |\n' "$m" "$2" "$m" \
+		"$m" "$(($(lat "$1" "$3" 4) - $(lat "$1" "$4" 4)))" "$m" \
+		"$m" "$(($(lat "$1" "$3" 5) - $(lat "$1" "$4" 5)))" "$m"
+}
 nlines=$(grep -c '^nftset=' "$LAB_DIR/nftset-full.conf")
 printf '\nDNS name binding: dnsmasq %s --nftset, %d profiles (%d sets, %d dev_profile elements, %d nftset lines; ruleset loaded in %d ms); load average at start %s\n\n' \
 	"$(dnsmasq --version | awk 'NR==1{print $3}')" "$N_DEVICES" "$nsets" "$nmap" "$nlines" "$t_load" "$load"
 printf '| A query from a device, each a cache miss (%d of each, interleaved) | p50 (µs) | p99 (µs) | max (µs) | mean (µs) | wrong answers |\n|---|---|---|---|---|---|\n' "$LAT_COUNT"
-printf '| (a) bound name (svc<j>: answer added to dns4_<H>) | %s | %s | %s | %s | %s |\n' "$(lat bound 4)" "$(lat bound 5)" "$(lat bound 6)" "$(lat bound 7)" "$(lat bound 3)"
-printf '| (b) unbound name, same dnsmasq (baseline) | %s | %s | %s | %s | %s |\n' "$(lat unbound 4)" "$(lat unbound 5)" "$(lat unbound 6)" "$(lat unbound 7)" "$(lat unbound 3)"
-printf '| (c) name via a second dnsmasq without any --nftset (baseline) | %s | %s | %s | %s | %s |\n' "$(lat plain 4)" "$(lat plain 5)" "$(lat plain 6)" "$(lat plain 7)" "$(lat plain 3)"
-printf '| (d) bound name via dnsbind (dnsmasq server=/svc<j>/127.0.0.1#%d) | %s | %s | %s | %s | %s |\n' "$BIND_PORT" "$(lat fbound 4)" "$(lat fbound 5)" "$(lat fbound 6)" "$(lat fbound 7)" "$(lat fbound 3)"
-printf '| (e) unbound name, same dnsmasq as (d) (baseline) | %s | %s | %s | %s | %s |\n' "$(lat funbound 4)" "$(lat funbound 5)" "$(lat funbound 6)" "$(lat funbound 7)" "$(lat funbound 3)"
-printf '| **added by the nftset binding, (a) − (b)** | **%s** | **%s** | | | |\n' "$(($(lat bound 4) - $(lat unbound 4)))" "$(($(lat bound 5) - $(lat unbound 5)))"
-printf '| added by %d nftset lines to any answer, (b) − (c) | %s | %s | | | |\n' "$nlines" "$(($(lat unbound 4) - $(lat plain 4)))" "$(($(lat unbound 5) - $(lat plain 5)))"
-printf '| **added by the dnsbind binding, (d) − (e)** | **%s** | **%s** | | | |\n' "$(($(lat fbound 4) - $(lat funbound 4)))" "$(($(lat fbound 5) - $(lat funbound 5)))"
-printf '| added by %d server lines to any answer, (e) − (c) | %s | %s | | | |\n' "$nlines" "$(($(lat funbound 4) - $(lat plain 4)))" "$(($(lat funbound 5) - $(lat plain 5)))"
-flat() { awk -v k="$1" -v f="$2" '$1 == k {print $f}' "$LAB_DIR/lat-fwd.out"; }
+lat_row lat.out "(a) bound name (svc<j>: answer added to dns4_<H>)" bound
+lat_row lat.out "(b) unbound name, same dnsmasq (baseline)" unbound
+lat_row lat.out "(c) name via a second dnsmasq without any --nftset (baseline)" plain
+lat_row lat.out "(d) bound name via dnsbind (dnsmasq server=/svc<j>/127.0.0.1#$BIND_PORT)" fbound
+lat_row lat.out "(e) unbound name, same dnsmasq as (d) (baseline)" funbound
+diff_row lat.out "added by the nftset binding, (a) − (b)" bound unbound '**'
+diff_row lat.out "added by $nlines nftset lines to any answer, (b) − (c)" unbound plain
+diff_row lat.out "added by the dnsbind binding, (d) − (e)" fbound funbound '**'
+diff_row lat.out "added by $nlines server lines to any answer, (e) − (c)" funbound plain
 printf '\n| The forwarder alone: no query through --nftset (%d of each, interleaved) | p50 (µs) | p99 (µs) | max (µs) | mean (µs) | wrong answers |\n|---|---|---|---|---|---|\n' "$LAT_COUNT"
-printf '| (c) name via a dnsmasq without any --nftset or server line (baseline) | %s | %s | %s | %s | %s |\n' "$(flat plain 4)" "$(flat plain 5)" "$(flat plain 6)" "$(flat plain 7)" "$(flat plain 3)"
-printf '| (d) bound name via dnsbind | %s | %s | %s | %s | %s |\n' "$(flat fbound 4)" "$(flat fbound 5)" "$(flat fbound 6)" "$(flat fbound 7)" "$(flat fbound 3)"
-printf '| (e) unbound name, same dnsmasq as (d) (baseline) | %s | %s | %s | %s | %s |\n' "$(flat funbound 4)" "$(flat funbound 5)" "$(flat funbound 6)" "$(flat funbound 7)" "$(flat funbound 3)"
-printf '| **added by the dnsbind binding, (d) − (e)** | **%s** | **%s** | | | |\n' "$(($(flat fbound 4) - $(flat funbound 4)))" "$(($(flat fbound 5) - $(flat funbound 5)))"
+lat_row lat-fwd.out "(c) name via a dnsmasq without any --nftset or server line (baseline)" plain
+lat_row lat-fwd.out "(d) bound name via dnsbind" fbound
+lat_row lat-fwd.out "(e) unbound name, same dnsmasq as (d) (baseline)" funbound
+diff_row lat-fwd.out "added by the dnsbind binding, (d) − (e)" fbound funbound '**'
+race_row() { # LABEL FILE DROPS
+	local f=$LAB_DIR/$2
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' "$1" \
+		"$(get "$f" resolved)" "$(get "$f" distinct)" "$(get "$f" ok)" "$(get "$f" failed)" \
+		"$(get "$f" late)" "$3" "$(get "$f" conn_p50_us)" "$(get "$f" conn_p99_us)" "$(get "$f" wall_s)"
+}
 
 printf '\n| resolve rot.example.test, then connect at once | resolves | distinct addresses | established | failed | of which late (first SYN lost) | drops counted in the profile chain | connect p50 / p99 (µs) | wall (s) |\n|---|---|---|---|---|---|---|---|---|\n'
-printf '| with the binding | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
-	"$(get "$LAB_DIR/race.out" resolved)" "$(get "$LAB_DIR/race.out" distinct)" "$(get "$LAB_DIR/race.out" ok)" \
-	"$(get "$LAB_DIR/race.out" failed)" "$(get "$LAB_DIR/race.out" late)" "$((d1 - d0))" \
-	"$(get "$LAB_DIR/race.out" conn_p50_us)" "$(get "$LAB_DIR/race.out" conn_p99_us)" "$(get "$LAB_DIR/race.out" wall_s)"
-printf '| control: binding removed for rot.example.test | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
-	"$(get "$LAB_DIR/control.out" resolved)" "$(get "$LAB_DIR/control.out" distinct)" "$(get "$LAB_DIR/control.out" ok)" \
-	"$(get "$LAB_DIR/control.out" failed)" "$(get "$LAB_DIR/control.out" late)" "$((c1 - c0))" \
-	"$(get "$LAB_DIR/control.out" conn_p50_us)" "$(get "$LAB_DIR/control.out" conn_p99_us)" "$(get "$LAB_DIR/control.out" wall_s)"
-printf '| dnsbind | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
-	"$(get "$LAB_DIR/frace.out" resolved)" "$(get "$LAB_DIR/frace.out" distinct)" "$(get "$LAB_DIR/frace.out" ok)" \
-	"$(get "$LAB_DIR/frace.out" failed)" "$(get "$LAB_DIR/frace.out" late)" "$((f1 - f0))" \
-	"$(get "$LAB_DIR/frace.out" conn_p50_us)" "$(get "$LAB_DIR/frace.out" conn_p99_us)" "$(get "$LAB_DIR/frace.out" wall_s)"
-printf '| control: rot.example.test not sent to dnsbind | %s | %s | %s | %s | %s | %s | %s / %s | %s |\n' \
-	"$(get "$LAB_DIR/fcontrol.out" resolved)" "$(get "$LAB_DIR/fcontrol.out" distinct)" "$(get "$LAB_DIR/fcontrol.out" ok)" \
-	"$(get "$LAB_DIR/fcontrol.out" failed)" "$(get "$LAB_DIR/fcontrol.out" late)" "$((fc1 - fc0))" \
-	"$(get "$LAB_DIR/fcontrol.out" conn_p50_us)" "$(get "$LAB_DIR/fcontrol.out" conn_p99_us)" "$(get "$LAB_DIR/fcontrol.out" wall_s)"
+race_row "with the binding" race.out "$((d1 - d0))"
+race_row "control: binding removed for rot.example.test" control.out "$((c1 - c0))"
+race_row dnsbind frace.out "$((f1 - f0))"
+race_row "control: rot.example.test not sent to dnsbind" fcontrol.out "$((fc1 - fc0))"
 printf '\ndnsbind counters: %s (svc names) and %s (rot.example.test) queries, %s + %s answers relayed, %s + %s bound, %s + %s elements, %s + %s strays, %s + %s upstream timeouts, %s + %s refused transactions, %s + %s over TCP\n' \
 	"$(bstat dnsbind queries)" "$(bstat dnsbind-rot queries)" "$(bstat dnsbind answers)" "$(bstat dnsbind-rot answers)" \
 	"$(bstat dnsbind bound)" "$(bstat dnsbind-rot bound)" "$(bstat dnsbind elements)" "$(bstat dnsbind-rot elements)" \

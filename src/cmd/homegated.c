@@ -213,7 +213,7 @@ static void dns_flush(void *arg)
 		return; /* the same bindings dnsmasq already has */
 	log_info("parent=dns file=%s names=%u", p->cfg.dns_nftset_file, dns_nftset_count(p->dns));
 	if (p->dnsbind > 0)
-		kill(p->dnsbind, SIGHUP); /* before dnsmasq forwards it the new names */
+		kill(p->dnsbind, SIGHUP); /* it knows the names before dnsmasq forwards them */
 	if (p->cfg.dns_reload_command[0])
 		run_command(p->cfg.dns_reload_command);
 }

@@ -155,14 +155,20 @@ static int fold_name(const char *name, char out[static 256])
 	return (int)n;
 }
 
+static int sha256(const void *data, size_t len, unsigned char md[static EVP_MAX_MD_SIZE])
+{
+	unsigned mdlen = 0;
+
+	return EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32 ? 0 : -EIO;
+}
+
 static int hex12(const void *data, size_t len, char out[static NFTC_ID_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 
 	out[0] = '\0';
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+	if (sha256(data, len, md) < 0)
 		return -EIO;
 	for (int i = 0; i < NFTC_ID_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
@@ -186,14 +192,13 @@ int nftc_name_hash(const char *name, char out[static NFTC_ID_LEN + 1])
 int nftc_name_id(const char *name, uint32_t id[static 2])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	char f[256];
 	int n = fold_name(name, f);
 
 	id[0] = id[1] = 0;
 	if (n < 0)
 		return n;
-	if (EVP_Digest(f, (size_t)n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+	if (sha256(f, (size_t)n, md) < 0)
 		return -EIO;
 	id[0] = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
 	id[1] = (uint32_t)md[4] << 24 | (uint32_t)md[5] << 16 | (uint32_t)md[6] << 8 | md[7];
